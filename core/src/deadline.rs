@@ -1,0 +1,232 @@
+//! The deadline guard: how long a handler may run before lambda-fn answers
+//! for it.
+//!
+//! Lambda sends each invocation's deadline as wall-clock milliseconds since
+//! the epoch (`Lambda-Runtime-Deadline-Ms`). Wall clocks jump; the guard
+//! therefore converts the deadline into a budget once, when the event
+//! arrives, and from then on counts on the monotonic clock.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The margin kept before Lambda's deadline when `timeout_margin` is not set.
+///
+/// Enough to drop the handler future and post the `Timeout` answer over
+/// loopback, small next to Lambda's shortest timeout (1 s).
+pub const DEFAULT_TIMEOUT_MARGIN: Duration = Duration::from_millis(100);
+
+/// Lambda's longest function timeout. A deadline further away than this is
+/// not a real deadline (some emulators send nonsense) and is ignored.
+pub const MAX_LAMBDA_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+/// The time a handler has left: what the deadline guard will allow.
+///
+/// Take `&Deadline` as a handler parameter to see how much time is left, or
+/// to stop work early:
+///
+/// ```no_run
+/// # async fn example(deadline: &lambda_fn::Deadline) {
+/// tokio::select! {
+///     _ = deadline.expired() => { /* save progress, return early */ }
+///     _ = async { /* slow work */ } => {}
+/// }
+/// # }
+/// ```
+///
+/// A deadline is *unknown* when Lambda's deadline header was missing,
+/// unparsable, already past when the event arrived, or more than 15 minutes
+/// away; then no guard runs and [`Deadline::remaining`] is `None`.
+#[derive(Clone, Debug)]
+pub struct Deadline {
+    expires_at: Option<Instant>,
+    budget: Option<Duration>,
+}
+
+/// Why a deadline header gave no guard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unknown {
+    /// No deadline header.
+    Missing,
+    /// The header is not a number of milliseconds.
+    Unparsable,
+    /// The deadline was already past when the event arrived.
+    Past,
+    /// The deadline is further away than Lambda's longest timeout.
+    TooFar,
+}
+
+impl Deadline {
+    /// A deadline with no guard.
+    pub fn unknown() -> Self {
+        Self {
+            expires_at: None,
+            budget: None,
+        }
+    }
+
+    /// A guard that fires `budget` after `arrived`.
+    pub fn after(arrived: Instant, budget: Duration) -> Self {
+        Self {
+            expires_at: arrived.checked_add(budget),
+            budget: Some(budget),
+        }
+    }
+
+    /// The deadline for an event that arrived at `arrived` (monotonic) and
+    /// `now` (wall clock), with Lambda's deadline header `header` in epoch
+    /// milliseconds, keeping `margin` in reserve.
+    ///
+    /// When less than `margin` remains, the guard fires halfway to Lambda's
+    /// deadline, so that a fast handler may still finish and a slow one is
+    /// still answered before Lambda stops the process.
+    pub fn from_header(
+        header: Option<&[u8]>,
+        margin: Duration,
+        arrived: Instant,
+        now: SystemTime,
+    ) -> Result<Self, Unknown> {
+        let header = header.ok_or(Unknown::Missing)?;
+        let deadline_ms: u64 = std::str::from_utf8(header)
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+            .ok_or(Unknown::Unparsable)?;
+        let deadline = UNIX_EPOCH + Duration::from_millis(deadline_ms);
+        let remaining = deadline
+            .duration_since(now)
+            .ok()
+            .filter(|left| !left.is_zero())
+            .ok_or(Unknown::Past)?;
+        if remaining > MAX_LAMBDA_TIMEOUT {
+            return Err(Unknown::TooFar);
+        }
+        let budget = if remaining > margin {
+            remaining - margin
+        } else {
+            remaining / 2
+        };
+        Ok(Self::after(arrived, budget))
+    }
+
+    /// Whether a guard runs for this invocation.
+    pub fn is_known(&self) -> bool {
+        self.expires_at.is_some()
+    }
+
+    /// The time the handler was given when the event arrived (Lambda's
+    /// deadline minus the margin), or `None` when the deadline is unknown.
+    pub fn budget(&self) -> Option<Duration> {
+        self.budget
+    }
+
+    /// The instant the guard fires, on the monotonic clock.
+    pub fn expires_at(&self) -> Option<Instant> {
+        self.expires_at
+    }
+
+    /// Time left before the guard fires (zero once it has), or `None` when
+    /// the deadline is unknown.
+    pub fn remaining(&self) -> Option<Duration> {
+        self.expires_at
+            .map(|at| at.saturating_duration_since(Instant::now()))
+    }
+
+    /// Completes when the guard fires; never completes when the deadline is
+    /// unknown. Cancel-safe: dropping it has no effect.
+    pub async fn expired(&self) {
+        match self.expires_at {
+            Some(at) => tokio::time::sleep_until(at.into()).await,
+            None => std::future::pending().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(now_ms: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(now_ms)
+    }
+
+    const NOW: u64 = 1_800_000_000_000;
+
+    #[test]
+    fn budget_is_deadline_minus_margin() {
+        let arrived = Instant::now();
+        let header = (NOW + 3_000).to_string();
+        let d = Deadline::from_header(
+            Some(header.as_bytes()),
+            Duration::from_millis(250),
+            arrived,
+            at(NOW),
+        )
+        .unwrap();
+        assert_eq!(d.budget(), Some(Duration::from_millis(2_750)));
+        assert_eq!(d.expires_at(), Some(arrived + Duration::from_millis(2_750)));
+        assert!(d.is_known());
+    }
+
+    #[test]
+    fn less_than_the_margin_left_fires_halfway() {
+        let header = (NOW + 100).to_string();
+        let d = Deadline::from_header(
+            Some(header.as_bytes()),
+            Duration::from_millis(250),
+            Instant::now(),
+            at(NOW),
+        )
+        .unwrap();
+        assert_eq!(d.budget(), Some(Duration::from_millis(50)));
+    }
+
+    #[test]
+    fn unusable_headers_are_unknown() {
+        let m = Duration::from_millis(250);
+        let i = Instant::now();
+        let now = at(NOW);
+        assert_eq!(
+            Deadline::from_header(None, m, i, now).unwrap_err(),
+            Unknown::Missing
+        );
+        assert_eq!(
+            Deadline::from_header(Some(b"soon"), m, i, now).unwrap_err(),
+            Unknown::Unparsable
+        );
+        assert_eq!(
+            Deadline::from_header(Some(b"-5"), m, i, now).unwrap_err(),
+            Unknown::Unparsable
+        );
+        // What some local emulators send: a duration, not an epoch time.
+        assert_eq!(
+            Deadline::from_header(Some(b"600000"), m, i, now).unwrap_err(),
+            Unknown::Past
+        );
+        let exactly_now = NOW.to_string();
+        assert_eq!(
+            Deadline::from_header(Some(exactly_now.as_bytes()), m, i, now).unwrap_err(),
+            Unknown::Past
+        );
+        let far = (NOW + 15 * 60 * 1000 + 1).to_string();
+        assert_eq!(
+            Deadline::from_header(Some(far.as_bytes()), m, i, now).unwrap_err(),
+            Unknown::TooFar
+        );
+        let fifteen_minutes = (NOW + 15 * 60 * 1000).to_string();
+        assert!(Deadline::from_header(Some(fifteen_minutes.as_bytes()), m, i, now).is_ok());
+    }
+
+    #[test]
+    fn unknown_deadline_has_no_remaining_time() {
+        let d = Deadline::unknown();
+        assert!(!d.is_known());
+        assert_eq!(d.remaining(), None);
+        assert_eq!(d.budget(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn expired_completes_when_the_guard_fires() {
+        let d = Deadline::after(Instant::now(), Duration::from_millis(40));
+        let started = tokio::time::Instant::now();
+        d.expired().await;
+        assert!(started.elapsed() >= Duration::from_millis(40));
+    }
+}

@@ -1,0 +1,164 @@
+//! The entry point the generated `main` calls.
+
+use std::future::Future;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::error::{self, Diagnostic};
+use crate::invoke::{self, Handler};
+use crate::local::{self, Command};
+use crate::runtime::{self, RuntimeApi};
+
+/// Which tokio runtime runs the function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// One thread (the default). Lambda gives a function at most one vCPU
+    /// below 1,769 MB, and one thread keeps one connection to the Runtime
+    /// API and no cross-thread wakeups on the hot path.
+    CurrentThread,
+    /// tokio's multi-thread scheduler, one worker per CPU: for handlers that
+    /// spawn CPU-parallel work on functions with more than one vCPU.
+    MultiThread,
+}
+
+/// The attribute's options, as the generated `main` passes them.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// `flavor = "..."`.
+    pub flavor: Flavor,
+    /// `timeout_margin = "..."`.
+    pub timeout_margin: Duration,
+}
+
+/// Runs the function: against the Runtime API when `AWS_LAMBDA_RUNTIME_API`
+/// is set, otherwise once on a local event (see [`crate::local`]).
+pub fn start<S, I, F, H>(options: Options, init: I, handler: H) -> ExitCode
+where
+    I: FnOnce() -> F,
+    F: Future<Output = Result<S, Diagnostic>>,
+    H: Handler<S>,
+{
+    crate::logging::install();
+    let runtime = match options.flavor {
+        Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+        Flavor::MultiThread => tokio::runtime::Builder::new_multi_thread(),
+    }
+    .enable_all()
+    .build();
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("lambda-fn: cannot start the tokio runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match std::env::var("AWS_LAMBDA_RUNTIME_API") {
+        Ok(endpoint) => runtime.block_on(in_lambda(&endpoint, options, init, handler)),
+        Err(_) => runtime.block_on(locally(options, init, handler)),
+    }
+}
+
+/// Runs `init` once, turning a panic into an `InitError`.
+async fn build_state<S, I, F>(init: I) -> Result<S, Diagnostic>
+where
+    I: FnOnce() -> F,
+    F: Future<Output = Result<S, Diagnostic>>,
+{
+    match invoke::catch_unwind(async move { init().await }).await {
+        Ok(state) => state,
+        Err(panic) => {
+            let panic = invoke::panic_diagnostic(&*panic);
+            Err(error::diagnostic(
+                error::INIT_ERROR,
+                format!("init panicked: {}", panic.error_message),
+            ))
+        }
+    }
+}
+
+async fn in_lambda<S, I, F, H>(endpoint: &str, options: Options, init: I, handler: H) -> ExitCode
+where
+    I: FnOnce() -> F,
+    F: Future<Output = Result<S, Diagnostic>>,
+    H: Handler<S>,
+{
+    let api = match RuntimeApi::new(endpoint) {
+        Ok(api) => api,
+        Err(why) => {
+            eprintln!("lambda-fn: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Warm state is built before the first poll of `/next`: Lambda counts
+    // this as the init phase, and a failure is reported as such.
+    let state = match build_state(init).await {
+        Ok(state) => state,
+        Err(failure) => {
+            eprintln!("{}: {}", failure.error_type, failure.error_message);
+            api.init_error(&failure).await;
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime::serve(&api, &state, &handler, options.timeout_margin).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(why) => {
+            eprintln!("lambda-fn: stopping: {why}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn locally<S, I, F, H>(options: Options, init: I, handler: H) -> ExitCode
+where
+    I: FnOnce() -> F,
+    F: Future<Output = Result<S, Diagnostic>>,
+    H: Handler<S>,
+{
+    let program = local::program_name();
+    let args = match local::parse_args(std::env::args().skip(1)) {
+        Ok(Command::Run(args)) => args,
+        Ok(Command::Help) => {
+            print!("{}", local::usage(&program));
+            return ExitCode::SUCCESS;
+        }
+        Err(why) => {
+            eprintln!("{program}: {why}\n\n{}", local::usage(&program));
+            return ExitCode::from(2);
+        }
+    };
+    let event = match local::read_event(&args) {
+        Ok(event) => event,
+        Err(why) => {
+            eprintln!("{program}: {why}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = match build_state(init).await {
+        Ok(state) => {
+            local::invoke_once(
+                &handler,
+                &state,
+                &event,
+                args.timeout,
+                options.timeout_margin,
+            )
+            .await
+        }
+        Err(failure) => Err(failure),
+    };
+    match outcome {
+        Ok(response) => {
+            println!("{}", String::from_utf8_lossy(&response));
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            eprintln!("{}: {}", failure.error_type, failure.error_message);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// For a function without `init`: the warm state is `()`.
+pub async fn no_init() -> Result<(), Diagnostic> {
+    Ok(())
+}

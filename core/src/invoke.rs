@@ -1,0 +1,341 @@
+//! One invocation: decode the event, run the handler under the deadline
+//! guard and a panic catcher, encode the answer.
+//!
+//! Each trigger is an [`Handler`] implementation; the whole-event one lives
+//! here. The Runtime API loop and local mode both drive a `Handler`, so the
+//! two modes cannot behave differently.
+
+use std::any::Any;
+use std::future::{Future, poll_fn};
+use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
+use std::pin::pin;
+use std::task::Poll;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::Context;
+use crate::deadline::Deadline;
+use crate::error::{self, Diagnostic, IntoDiagnostic, diagnostic};
+
+/// What a handler sees of one invocation besides its event.
+#[derive(Debug)]
+pub struct Invocation<'a, S> {
+    /// The invocation context from the Runtime API.
+    pub context: &'a Context,
+    /// The warm state built once by `init` (`()` without `init`).
+    pub state: &'a S,
+    /// The deadline guard's view of the time left.
+    pub deadline: &'a Deadline,
+}
+
+/// The answer to one invocation: the response body, or the error to report.
+pub type Outcome = Result<Vec<u8>, Diagnostic>;
+
+/// A function the Runtime API loop can serve: raw event bytes in, an
+/// [`Outcome`] out. Each trigger adapter implements it, and applies the
+/// deadline guard in the way its trigger reports failures.
+pub trait Handler<S> {
+    /// Serves one invocation.
+    fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> impl Future<Output = Outcome>;
+}
+
+/// The adapter for `#[lambda]` without a trigger: the whole event is the
+/// handler's first parameter and its `Ok` value is the response.
+pub struct WholeEvent<F, T> {
+    handler: F,
+    _event: PhantomData<fn(T)>,
+}
+
+impl<F, T> WholeEvent<F, T> {
+    /// Wraps `handler`, called as `handler(event, &invocation)`.
+    pub fn new(handler: F) -> Self {
+        Self {
+            handler,
+            _event: PhantomData,
+        }
+    }
+}
+
+impl<S, F, T, R, E> Handler<S> for WholeEvent<F, T>
+where
+    F: AsyncFn(T, &Invocation<'_, S>) -> Result<R, E>,
+    T: DeserializeOwned,
+    R: Serialize,
+    E: IntoDiagnostic,
+{
+    async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
+        let event: T = decode_event(event)?;
+        let run = catch_unwind((self.handler)(event, invocation));
+        match guard(invocation.deadline, run).await {
+            Some(Ok(Ok(response))) => encode_response(&response),
+            Some(Ok(Err(err))) => Err(err.into_diagnostic()),
+            Some(Err(panic)) => Err(panic_diagnostic(&*panic)),
+            None => Err(timeout_diagnostic(invocation.deadline)),
+        }
+    }
+}
+
+/// Decodes an event, reporting the first mismatch with its JSON path:
+/// `items[2].price: invalid type: string "x", expected f64`.
+pub fn decode_event<T: DeserializeOwned>(event: &[u8]) -> Result<T, Diagnostic> {
+    let mut json = serde_json::Deserializer::from_slice(event);
+    let value = serde_path_to_error::deserialize(&mut json).map_err(|err| {
+        let path = err.path().to_string();
+        let message = without_position(err.into_inner());
+        let message = if path == "." {
+            message
+        } else {
+            format!("{path}: {message}")
+        };
+        diagnostic(error::INVALID_EVENT, message)
+    })?;
+    json.end()
+        .map_err(|err| diagnostic(error::INVALID_EVENT, without_position(err)))?;
+    Ok(value)
+}
+
+/// serde_json appends ` at line 1 column 42`; for an event that is one line
+/// of JSON the path says more, so the position is dropped.
+fn without_position(err: serde_json::Error) -> String {
+    let message = err.to_string();
+    match message.rfind(" at line ") {
+        Some(at) if err.line() > 0 => message[..at].to_owned(),
+        _ => message,
+    }
+}
+
+/// Serializes a handler's response.
+pub fn encode_response<R: Serialize>(response: &R) -> Outcome {
+    serde_json::to_vec(response).map_err(|err| {
+        diagnostic(
+            error::INVALID_RESPONSE,
+            format!("the response could not be serialized to JSON: {err}"),
+        )
+    })
+}
+
+/// Runs `work` until it completes or the deadline guard fires, whichever is
+/// first. On expiry `work` is dropped before this returns `None`, so nothing
+/// of the handler keeps running after its invocation has been answered.
+pub async fn guard<F: Future>(deadline: &Deadline, work: F) -> Option<F::Output> {
+    let Some(expires_at) = deadline.expires_at() else {
+        return Some(work.await);
+    };
+    let mut work = pin!(work);
+    let mut expiry = pin!(tokio::time::sleep_until(expires_at.into()));
+    poll_fn(|cx| {
+        // The handler is polled first: work that is ready exactly at the
+        // deadline counts as done.
+        if let Poll::Ready(output) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        if expiry.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// Runs `work`, turning a panic in any of its polls into an `Err` with the
+/// panic's payload.
+pub async fn catch_unwind<F: Future>(work: F) -> Result<F::Output, Box<dyn Any + Send>> {
+    let mut work = pin!(work);
+    poll_fn(
+        |cx| match std::panic::catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(payload)),
+        },
+    )
+    .await
+}
+
+/// The `Panic` diagnostic for a panic payload.
+pub fn panic_diagnostic(payload: &(dyn Any + Send)) -> Diagnostic {
+    let message = if let Some(message) = payload.downcast_ref::<&'static str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "the handler panicked with a non-string payload".to_owned()
+    };
+    diagnostic(error::PANIC, message)
+}
+
+/// The `Timeout` diagnostic: says what the budget was.
+pub fn timeout_diagnostic(deadline: &Deadline) -> Diagnostic {
+    let budget = deadline.budget().unwrap_or_default();
+    diagnostic(
+        error::TIMEOUT,
+        format!(
+            "the handler did not finish within its budget of {} (Lambda's deadline minus the timeout margin)",
+            format_duration(budget)
+        ),
+    )
+}
+
+/// `1.25s`, `250ms`: how budgets and margins are written in messages.
+pub fn format_duration(duration: std::time::Duration) -> String {
+    let ms = duration.as_millis();
+    if ms >= 1000 && ms % 10 == 0 {
+        let seconds = duration.as_secs_f64();
+        format!("{seconds}s")
+    } else if ms > 0 {
+        format!("{ms}ms")
+    } else {
+        format!("{}µs", duration.as_micros())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        price: f64,
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Order {
+        items: Vec<Item>,
+    }
+
+    #[test]
+    fn invalid_event_names_the_json_path() {
+        let err = decode_event::<Order>(br#"{"items":[{"price":1},{"price":2},{"price":"x"}]}"#)
+            .unwrap_err();
+        assert_eq!(err.error_type, "InvalidEvent");
+        assert_eq!(
+            err.error_message,
+            r#"items[2].price: invalid type: string "x", expected f64"#
+        );
+    }
+
+    #[test]
+    fn invalid_event_at_the_root_and_in_syntax() {
+        let err = decode_event::<Order>(b"[]").unwrap_err();
+        assert_eq!(
+            err.error_message,
+            "invalid type: sequence, expected struct Order"
+        );
+        let err = decode_event::<Order>(b"{\"items\": [").unwrap_err();
+        assert_eq!(err.error_type, "InvalidEvent");
+        assert!(err.error_message.contains("EOF"), "{}", err.error_message);
+        let err = decode_event::<Order>(br#"{"items": []} trailing"#).unwrap_err();
+        assert_eq!(err.error_message, "trailing characters");
+    }
+
+    #[test]
+    fn panic_messages() {
+        let d = panic_diagnostic(&"boom");
+        assert_eq!(
+            (d.error_type.as_str(), d.error_message.as_str()),
+            ("Panic", "boom")
+        );
+        let d = panic_diagnostic(&String::from("order 7"));
+        assert_eq!(d.error_message, "order 7");
+        let d = panic_diagnostic(&42_u8);
+        assert!(d.error_message.contains("non-string"));
+    }
+
+    #[test]
+    fn durations_read_like_the_attribute() {
+        assert_eq!(format_duration(Duration::from_millis(250)), "250ms");
+        assert_eq!(format_duration(Duration::from_millis(2750)), "2.75s");
+        assert_eq!(format_duration(Duration::from_secs(3)), "3s");
+        assert_eq!(format_duration(Duration::from_micros(5)), "5µs");
+    }
+
+    struct SetOnDrop(Arc<AtomicBool>);
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn expiry_drops_the_handler_before_answering() {
+        let dropped = Arc::new(AtomicBool::new(false));
+        let witness = SetOnDrop(dropped.clone());
+        let deadline = Deadline::after(Instant::now(), Duration::from_millis(50));
+        let out = guard(&deadline, async move {
+            let _witness = witness;
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        })
+        .await;
+        assert!(out.is_none());
+        assert!(dropped.load(Ordering::SeqCst), "handler future still alive");
+    }
+
+    #[tokio::test]
+    async fn unknown_deadline_never_fires() {
+        let out = guard(&Deadline::unknown(), async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            7
+        })
+        .await;
+        assert_eq!(out, Some(7));
+    }
+
+    #[tokio::test]
+    async fn panics_are_caught_and_later_polls_work() {
+        let out = catch_unwind(async {
+            tokio::task::yield_now().await;
+            panic!("boom");
+        })
+        .await;
+        assert_eq!(panic_diagnostic(&*out.unwrap_err()).error_message, "boom");
+        assert_eq!(catch_unwind(async { 1 }).await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn whole_event_answers() {
+        #[derive(Deserialize)]
+        struct Ev {
+            n: u32,
+        }
+        #[derive(Debug)]
+        struct Odd;
+        impl std::fmt::Display for Odd {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("odd")
+            }
+        }
+        impl std::error::Error for Odd {}
+        let handler = WholeEvent::new(async |ev: Ev, inv: &Invocation<'_, u32>| {
+            if ev.n % 2 == 1 {
+                return Err(Odd);
+            }
+            Ok(ev.n + *inv.state)
+        });
+        let ctx = Context::default();
+        let deadline = Deadline::unknown();
+        let inv = Invocation {
+            context: &ctx,
+            state: &10,
+            deadline: &deadline,
+        };
+        assert_eq!(handler.call(br#"{"n":2}"#, &inv).await.unwrap(), b"12");
+        let err = handler.call(br#"{"n":3}"#, &inv).await.unwrap_err();
+        assert_eq!(
+            (err.error_type.as_str(), err.error_message.as_str()),
+            ("Odd", "odd")
+        );
+        let err = handler.call(br#"{"n":"x"}"#, &inv).await.unwrap_err();
+        assert_eq!(err.error_type, "InvalidEvent");
+        assert!(
+            err.error_message.starts_with("n: invalid type"),
+            "{}",
+            err.error_message
+        );
+    }
+}

@@ -1,0 +1,226 @@
+//! Local mode: one invocation from a file or stdin, without a Runtime API.
+//!
+//! When `AWS_LAMBDA_RUNTIME_API` is unset the binary is not running in
+//! Lambda, so instead of polling it serves exactly one event, prints the
+//! response JSON on stdout and exits 0, or prints `errorType: message` on
+//! stderr and exits 1. The same [`Handler`] serves both modes.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::deadline::Deadline;
+use crate::invoke::{Handler, Invocation, Outcome};
+use crate::runtime::config_from_env;
+
+/// Lambda's default function timeout, used when `--timeout` is not given.
+pub const DEFAULT_LOCAL_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The command line of local mode.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Args {
+    /// `--event FILE`; `None` reads stdin.
+    pub event: Option<PathBuf>,
+    /// `--timeout DURATION`: the simulated function timeout.
+    pub timeout: Duration,
+}
+
+/// What the command line asked for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Serve one event.
+    Run(Args),
+    /// `--help`.
+    Help,
+}
+
+/// The text `--help` prints.
+pub fn usage(program: &str) -> String {
+    format!(
+        "\
+{program}: an AWS Lambda function built with lambda-fn
+
+In Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations from the Runtime API.
+Run locally, it serves one event and exits:
+
+USAGE:
+    {program} [--event FILE] [--timeout DURATION]
+    {program} < event.json
+
+OPTIONS:
+    -e, --event FILE          read the event JSON from FILE (default: stdin)
+    -t, --timeout DURATION    the function timeout to simulate, like 3s or 500ms
+                              (default: 3s, Lambda's default)
+    -h, --help                print this help
+
+The response JSON is printed on stdout (exit code 0); an error is printed on
+stderr as `errorType: message` (exit code 1).
+"
+    )
+}
+
+/// Parses local mode's arguments (without the program name).
+pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let mut event = None;
+    let mut timeout = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => {
+                (flag.to_owned(), Some(value.to_owned()))
+            }
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "-e" | "--event" => {
+                if event.replace(PathBuf::from(value("--event")?)).is_some() {
+                    return Err("--event given twice".to_owned());
+                }
+            }
+            "-t" | "--timeout" => {
+                let text = value("--timeout")?;
+                let parsed = crate::duration::parse(&text)
+                    .map_err(|why| format!("--timeout {text:?}: {why}"))?;
+                if parsed.is_zero() {
+                    return Err("--timeout must be more than zero".to_owned());
+                }
+                timeout = Some(parsed);
+            }
+            other => return Err(format!("unexpected argument {other:?}")),
+        }
+    }
+    Ok(Command::Run(Args {
+        event,
+        timeout: timeout.unwrap_or(DEFAULT_LOCAL_TIMEOUT),
+    }))
+}
+
+/// Reads the event from the file, or from stdin when it is not a terminal.
+pub fn read_event(args: &Args) -> Result<Vec<u8>, String> {
+    match &args.event {
+        Some(path) => std::fs::read(path)
+            .map_err(|err| format!("cannot read the event file {}: {err}", path.display())),
+        None => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                return Err(
+                    "no event: pass --event FILE or pipe the event JSON on stdin".to_owned(),
+                );
+            }
+            let mut event = Vec::new();
+            stdin
+                .lock()
+                .read_to_end(&mut event)
+                .map_err(|err| format!("cannot read the event from stdin: {err}"))?;
+            Ok(event)
+        }
+    }
+}
+
+/// Serves one event as Lambda would, with a deadline `timeout` from now.
+pub async fn invoke_once<S, H: Handler<S>>(
+    handler: &H,
+    state: &S,
+    event: &[u8],
+    timeout: Duration,
+    timeout_margin: Duration,
+) -> Outcome {
+    let arrived = Instant::now();
+    let now = SystemTime::now();
+    let deadline_ms = (now + timeout)
+        .duration_since(UNIX_EPOCH)
+        .map(|since| since.as_millis() as u64)
+        .unwrap_or(0);
+    let header = deadline_ms.to_string();
+    let deadline = Deadline::from_header(Some(header.as_bytes()), timeout_margin, arrived, now)
+        .unwrap_or_else(|_| Deadline::unknown());
+    let mut config = config_from_env();
+    if config.function_name.is_empty() {
+        config.function_name = program_name();
+    }
+    let mut context = crate::Context::default();
+    context.request_id = local_request_id(now);
+    context.deadline = deadline_ms;
+    context.invoked_function_arn = format!(
+        "arn:aws:lambda:local:000000000000:function:{}",
+        config.function_name
+    );
+    context.env_config = Arc::new(config);
+    let invocation = Invocation {
+        context: &context,
+        state,
+        deadline: &deadline,
+    };
+    handler.call(event, &invocation).await
+}
+
+/// The binary's file name, for `--help` and the local function name.
+pub fn program_name() -> String {
+    std::env::args_os()
+        .next()
+        .map(PathBuf::from)
+        .and_then(|path| {
+            path.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "bootstrap".to_owned())
+}
+
+fn local_request_id(now: SystemTime) -> String {
+    let nanos = now
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    format!("local-{:x}-{:x}", std::process::id(), nanos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, String> {
+        parse_args(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn arguments() {
+        assert_eq!(
+            parse(&[]).unwrap(),
+            Command::Run(Args {
+                event: None,
+                timeout: DEFAULT_LOCAL_TIMEOUT
+            })
+        );
+        assert_eq!(
+            parse(&["--event", "e.json", "--timeout", "500ms"]).unwrap(),
+            Command::Run(Args {
+                event: Some("e.json".into()),
+                timeout: Duration::from_millis(500)
+            })
+        );
+        assert_eq!(
+            parse(&["--event=e.json", "-t", "1.5s"]).unwrap(),
+            Command::Run(Args {
+                event: Some("e.json".into()),
+                timeout: Duration::from_millis(1500)
+            })
+        );
+        assert_eq!(parse(&["--help"]).unwrap(), Command::Help);
+        assert_eq!(parse(&["--event"]).unwrap_err(), "--event needs a value");
+        assert!(
+            parse(&["--timeout", "soon"])
+                .unwrap_err()
+                .starts_with("--timeout \"soon\"")
+        );
+        assert!(parse(&["--timeout", "0s"]).is_err());
+        assert_eq!(parse(&["x"]).unwrap_err(), "unexpected argument \"x\"");
+    }
+}

@@ -1,0 +1,118 @@
+//! `guarded`: the deadline guard and the error paths.
+//!
+//! Event `{"action": "ok" | "sleep" | "error" | "panic", "ms": 0}`:
+//! - `ok` answers `{"ok": true, "init_runs": 1}`;
+//! - `sleep` sleeps `ms` milliseconds, then answers like `ok` — or is
+//!   answered `Timeout` by the guard, 200 ms before Lambda's deadline;
+//! - `error` fails with a `GuardedError`, reported with that `errorType`;
+//! - `panic` panics with `boom`, reported as `Panic`; the function keeps serving.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use lambda_fn::{Context, Deadline, lambda};
+use serde::{Deserialize, Serialize};
+
+/// What to do.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Answer at once.
+    Ok,
+    /// Sleep `ms` milliseconds first.
+    Sleep,
+    /// Fail with [`GuardedError`].
+    Error,
+    /// Panic with `boom`.
+    Panic,
+}
+
+/// The event.
+#[derive(Debug, Deserialize)]
+pub struct Command {
+    /// What to do.
+    pub action: Action,
+    /// How long `sleep` sleeps.
+    #[serde(default)]
+    pub ms: u64,
+}
+
+/// The answer to `ok` and `sleep`.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Done {
+    /// Always `true`.
+    pub ok: bool,
+    /// How many times `init` has run in this process: always 1.
+    pub init_runs: u32,
+}
+
+/// The error `error` returns.
+#[derive(Debug)]
+pub struct GuardedError {
+    request_id: String,
+}
+
+impl fmt::Display for GuardedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the event asked for an error (request {})",
+            self.request_id
+        )
+    }
+}
+
+impl std::error::Error for GuardedError {}
+
+static INIT_RUNS: AtomicU32 = AtomicU32::new(0);
+
+/// Warm state: proves `init` ran once.
+#[derive(Debug)]
+pub struct Warm {
+    started: Duration,
+}
+
+/// Runs once per execution environment. Set `GUARDED_FAIL_INIT=1` to see an
+/// init failure reported as `InitError`.
+async fn warm_up() -> Result<Warm, lambda_fn::Error> {
+    INIT_RUNS.fetch_add(1, Ordering::SeqCst);
+    if std::env::var_os("GUARDED_FAIL_INIT").is_some() {
+        return Err(lambda_fn::Error::msg(
+            "GUARDED_FAIL_INIT is set, so init fails",
+        ));
+    }
+    Ok(Warm {
+        started: Duration::ZERO,
+    })
+}
+
+/// Does what the event asks.
+#[lambda(init = warm_up, timeout_margin = "200ms")]
+pub async fn guarded(
+    command: Command,
+    ctx: &Context,
+    warm: &Warm,
+    deadline: &Deadline,
+) -> Result<Done, GuardedError> {
+    tracing_free_log(warm, deadline);
+    match command.action {
+        Action::Ok => {}
+        Action::Sleep => tokio::time::sleep(Duration::from_millis(command.ms)).await,
+        Action::Error => {
+            return Err(GuardedError {
+                request_id: ctx.request_id.clone(),
+            });
+        }
+        Action::Panic => panic!("boom"),
+    }
+    Ok(Done {
+        ok: true,
+        init_runs: INIT_RUNS.load(Ordering::SeqCst),
+    })
+}
+
+/// The remaining time is there to read; this example only checks it exists.
+fn tracing_free_log(warm: &Warm, deadline: &Deadline) {
+    let _ = (warm.started, deadline.remaining());
+}

@@ -1,0 +1,402 @@
+//! Checking the annotated function and working out what each parameter is.
+//!
+//! The parameters after the event are recognised by their type: a reference
+//! to a type named `Context` is the invocation context, one named `Deadline`
+//! is the deadline handle, and any other reference is the warm state built
+//! by `init`. The generated code then checks each guess against the real
+//! type, with errors spanned at the user's parameter.
+
+use syn::{FnArg, ItemFn, Pat, ReturnType, Type, TypeReference};
+
+use crate::attr::Args;
+use crate::errors::Errors;
+
+/// What a parameter after the event receives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Context,
+    Deadline,
+    State,
+}
+
+impl Role {
+    fn describe(self) -> &'static str {
+        match self {
+            Role::Context => "the invocation context",
+            Role::Deadline => "the deadline",
+            Role::State => "the warm state",
+        }
+    }
+}
+
+/// A parameter after the event.
+pub struct Param {
+    pub role: Role,
+    /// The whole type as written, `&Context`.
+    pub ty: Type,
+    /// For the state: the referenced type, `Clients` in `&Clients`.
+    pub referent: Type,
+}
+
+/// A checked handler.
+pub struct Handler {
+    pub event: Type,
+    pub params: Vec<Param>,
+    /// The type of the state parameter, if any.
+    pub state: Option<Type>,
+    /// The declared return type.
+    pub output: Type,
+}
+
+/// Checks `item` against the rules of `#[lambda]`, recording every problem.
+/// Returns the handler if nothing was wrong with it.
+pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler> {
+    let before = errors.count();
+    let sig = &item.sig;
+    if let Some(constness) = &sig.constness {
+        errors.push(syn::Error::new(
+            constness.span,
+            "a Lambda handler cannot be `const`: remove `const`",
+        ));
+    }
+    if sig.asyncness.is_none() {
+        errors.push(syn::Error::new(
+            sig.fn_token.span,
+            "#[lambda] needs an `async fn`: add `async` before `fn`",
+        ));
+    }
+    if let syn::Safety::Unsafe(unsafety) = &sig.safety {
+        errors.push(syn::Error::new(
+            unsafety.span,
+            "a Lambda handler cannot be `unsafe`: remove `unsafe` and use an `unsafe` block inside",
+        ));
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(syn::Error::new_spanned(
+            abi,
+            "a Lambda handler cannot have an `extern` ABI: remove it",
+        ));
+    }
+    if !sig.generics.params.is_empty() {
+        errors.push(syn::Error::new_spanned(
+            &sig.generics.params,
+            "a Lambda handler cannot be generic: the entry point needs concrete event and state types",
+        ));
+    } else if let Some(where_clause) = &sig.generics.where_clause {
+        errors.push(syn::Error::new_spanned(
+            where_clause,
+            "a Lambda handler cannot have a `where` clause: use concrete types",
+        ));
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.push(syn::Error::new_spanned(
+            variadic,
+            "a Lambda handler cannot be variadic: remove the `...`",
+        ));
+    }
+    if sig.ident == "main" {
+        errors.push(syn::Error::new(
+            sig.ident.span(),
+            "#[lambda] generates `main` itself: give the handler another name, like `handler`",
+        ));
+    }
+    let output = match &sig.output {
+        ReturnType::Type(_, ty) => Some((**ty).clone()),
+        ReturnType::Default => {
+            errors.push(syn::Error::new(
+                sig.paren_token.span.close(),
+                "a Lambda handler returns `Result<Response, Error>`: add a return type like `-> Result<Response, lambda_fn::Error>`",
+            ));
+            None
+        }
+    };
+
+    let mut inputs = sig.inputs.iter();
+    let event = match inputs.next() {
+        None => {
+            errors.push(syn::Error::new(
+                sig.paren_token.span.join(),
+                "a Lambda handler takes the event as its first parameter, like `event: MyEvent` (or `event: serde_json::Value` for any JSON)",
+            ));
+            None
+        }
+        Some(first) => check_event(first, errors),
+    };
+
+    let mut params: Vec<Param> = Vec::new();
+    for input in inputs {
+        let Some(param) = check_param(input, errors) else {
+            continue;
+        };
+        if let Some(earlier) = params.iter().find(|p| p.role == param.role) {
+            let mut error = syn::Error::new_spanned(
+                &param.ty,
+                format!(
+                    "{} is already taken by an earlier parameter; remove this one",
+                    param.role.describe()
+                ),
+            );
+            error.combine(syn::Error::new_spanned(&earlier.ty, "taken here"));
+            errors.push(error);
+            continue;
+        }
+        params.push(param);
+    }
+
+    let state = params.iter().find(|p| p.role == Role::State);
+    match (&args.init, state) {
+        (None, Some(state)) => errors.push(syn::Error::new_spanned(
+            &state.ty,
+            "this parameter is the warm state, but no `init` builds it: add `init = your_init_fn` to the attribute (or, if it is the invocation context, write `&lambda_fn::Context`)",
+        )),
+        (Some((key, _)), None) => errors.push(syn::Error::new(
+            key.span(),
+            format!(
+                "`init` builds warm state, but `{}` takes no state parameter: add one like `state: &MyState`, or remove `init`",
+                sig.ident
+            ),
+        )),
+        _ => {}
+    }
+
+    if let Some(trigger) = &args.trigger {
+        errors.push(syn::Error::new(
+            trigger.ident.span(),
+            format!(
+                "the `{}` trigger is not available in this version of lambda-fn; take the whole event instead (`#[lambda]` with an `aws_lambda_events` type)",
+                trigger.name
+            ),
+        ));
+    }
+    if let Some((key, _)) = &args.concurrency {
+        if args.trigger.is_none() {
+            errors.push(syn::Error::new(
+                key.span(),
+                "`concurrency` sets how many records of a batch run at once, so it needs a batch trigger like `#[lambda(sqs, concurrency = 8)]`",
+            ));
+        }
+    }
+
+    if errors.count() > before {
+        return None;
+    }
+    Some(Handler {
+        state: state.map(|p| p.referent.clone()),
+        event: event?,
+        params,
+        output: output?,
+    })
+}
+
+fn check_event(input: &FnArg, errors: &mut Errors) -> Option<Type> {
+    let typed = match input {
+        FnArg::Receiver(receiver) => {
+            errors.push(self_error(receiver));
+            return None;
+        }
+        FnArg::Typed(typed) => typed,
+    };
+    match &*typed.ty {
+        Type::Reference(reference) => {
+            let message = match role_of(reference) {
+                Role::State => {
+                    "the event is passed to the handler by value: remove the `&`".to_owned()
+                }
+                role => format!(
+                    "the first parameter is the event, not {}: add the event before this parameter, like `event: MyEvent`",
+                    role.describe()
+                ),
+            };
+            errors.push(syn::Error::new_spanned(reference, message));
+            None
+        }
+        Type::ImplTrait(impl_trait) => {
+            errors.push(syn::Error::new_spanned(
+                impl_trait,
+                "the event needs a concrete type that implements `Deserialize`, not `impl Trait`",
+            ));
+            None
+        }
+        ty => Some(ty.clone()),
+    }
+}
+
+fn check_param(input: &FnArg, errors: &mut Errors) -> Option<Param> {
+    let typed = match input {
+        FnArg::Receiver(receiver) => {
+            errors.push(self_error(receiver));
+            return None;
+        }
+        FnArg::Typed(typed) => typed,
+    };
+    if let Pat::Ident(ident) = &*typed.pat {
+        if let Some(by_ref) = &ident.by_ref {
+            errors.push(syn::Error::new(
+                by_ref.span,
+                "remove `ref`: the parameter is already a reference",
+            ));
+            return None;
+        }
+    }
+    let ty = &*typed.ty;
+    let Type::Reference(reference) = ty else {
+        let message = match ty {
+            Type::ImplTrait(_) => {
+                "a Lambda handler's parameters need concrete types, not `impl Trait`".to_owned()
+            }
+            _ => format!(
+                "after the event, a Lambda handler takes references: `&{0}` (a `&Context`, a `&Deadline`, or `&State` for the warm state)",
+                quote::ToTokens::to_token_stream(ty)
+            ),
+        };
+        errors.push(syn::Error::new_spanned(ty, message));
+        return None;
+    };
+    let role = role_of(reference);
+    if let Some(mutability) = &reference.mutability {
+        let why = match role {
+            Role::State => {
+                "the warm state is shared by every invocation: take `&` and use interior mutability (an atomic or a `Mutex`) for what changes"
+            }
+            _ => "take it by shared reference: remove `mut`",
+        };
+        errors.push(syn::Error::new(mutability.span, why));
+        return None;
+    }
+    if let Some(lifetime) = &reference.lifetime {
+        errors.push(syn::Error::new_spanned(
+            lifetime,
+            "remove the lifetime: the generated code chooses it",
+        ));
+        return None;
+    }
+    Some(Param {
+        role,
+        ty: ty.clone(),
+        referent: (*reference.elem).clone(),
+    })
+}
+
+/// `&Context` → context, `&Deadline` → deadline, anything else → state.
+fn role_of(reference: &TypeReference) -> Role {
+    let Type::Path(path) = &*reference.elem else {
+        return Role::State;
+    };
+    match path.path.segments.last() {
+        Some(last) if last.ident == "Context" && last.arguments.is_none() => Role::Context,
+        Some(last) if last.ident == "Deadline" && last.arguments.is_none() => Role::Deadline,
+        _ => Role::State,
+    }
+}
+
+fn self_error(receiver: &syn::Receiver) -> syn::Error {
+    syn::Error::new(
+        receiver.self_token.span,
+        "a Lambda handler is a free function, not a method: remove `self` (put shared clients in warm state with `init`)",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    fn run(args: Args, item: ItemFn) -> (Option<Handler>, Vec<String>) {
+        let mut errors = Errors::default();
+        let handler = check(&item, &args, &mut errors);
+        (handler, errors.messages())
+    }
+
+    fn with_init() -> Args {
+        Args {
+            init: Some((parse_quote!(init), parse_quote!(connect))),
+            ..Args::default()
+        }
+    }
+
+    #[test]
+    fn roles_in_any_order() {
+        let (handler, errors) = run(
+            with_init(),
+            parse_quote! {
+                async fn f(e: Ev, d: &lambda_fn::Deadline, s: &Clients, c: &Context) -> Result<(), E> {}
+            },
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let handler = handler.unwrap();
+        let roles: Vec<Role> = handler.params.iter().map(|p| p.role).collect();
+        assert_eq!(roles, [Role::Deadline, Role::State, Role::Context]);
+        assert_eq!(handler.state, Some(parse_quote!(Clients)));
+    }
+
+    #[test]
+    fn all_signature_problems_at_once() {
+        let (handler, errors) = run(
+            Args::default(),
+            parse_quote! {
+                const unsafe fn main<T>(&self) {}
+            },
+        );
+        assert!(handler.is_none());
+        assert_eq!(
+            errors,
+            [
+                "a Lambda handler cannot be `const`: remove `const`",
+                "#[lambda] needs an `async fn`: add `async` before `fn`",
+                "a Lambda handler cannot be `unsafe`: remove `unsafe` and use an `unsafe` block inside",
+                "a Lambda handler cannot be generic: the entry point needs concrete event and state types",
+                "#[lambda] generates `main` itself: give the handler another name, like `handler`",
+                "a Lambda handler returns `Result<Response, Error>`: add a return type like `-> Result<Response, lambda_fn::Error>`",
+                "a Lambda handler is a free function, not a method: remove `self` (put shared clients in warm state with `init`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn state_needs_init_and_init_needs_state() {
+        let (_, errors) = run(
+            Args::default(),
+            parse_quote! { async fn f(e: Ev, s: &Clients) -> Result<(), E> {} },
+        );
+        assert!(errors[0].starts_with("this parameter is the warm state, but no `init`"));
+        let (_, errors) = run(
+            with_init(),
+            parse_quote! { async fn f(e: Ev) -> Result<(), E> {} },
+        );
+        assert!(errors[0].starts_with("`init` builds warm state, but `f` takes no state"));
+    }
+
+    #[test]
+    fn parameter_shapes() {
+        let (_, errors) = run(
+            Args::default(),
+            parse_quote! { async fn f(e: &Ev, c: Context, d: &mut Deadline, x: &Context, y: &Context) -> Result<(), E> {} },
+        );
+        assert_eq!(
+            errors,
+            [
+                "the event is passed to the handler by value: remove the `&`",
+                "after the event, a Lambda handler takes references: `&Context` (a `&Context`, a `&Deadline`, or `&State` for the warm state)",
+                "take it by shared reference: remove `mut`",
+                "the invocation context is already taken by an earlier parameter; remove this one",
+                "taken here",
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_event() {
+        let (_, errors) = run(
+            Args::default(),
+            parse_quote! { async fn f() -> Result<(), E> {} },
+        );
+        assert!(errors[0].starts_with("a Lambda handler takes the event as its first parameter"));
+        let (_, errors) = run(
+            Args::default(),
+            parse_quote! { async fn f(c: &Context) -> Result<(), E> {} },
+        );
+        assert!(
+            errors[0].starts_with("the first parameter is the event, not the invocation context")
+        );
+    }
+}
