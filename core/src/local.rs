@@ -47,9 +47,11 @@ Run locally, it serves one event and exits:
 USAGE:
     {program} [--event FILE] [--timeout DURATION]
     {program} < event.json
+    {EVENT_VAR}='{{\"key\": \"value\"}}' {program}
 
 OPTIONS:
-    -e, --event FILE          read the event JSON from FILE (default: stdin)
+    -e, --event FILE          read the event JSON from FILE (default: ${EVENT_VAR},
+                              then stdin)
     -t, --timeout DURATION    the function timeout to simulate, like 3s or 500ms
                               (default: 3s, Lambda's default)
     -h, --help                print this help
@@ -103,17 +105,33 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
     }))
 }
 
-/// Reads the event from the file, or from stdin when it is not a terminal.
+/// The environment variable that may hold the event JSON itself, for scripts
+/// and test runners that cannot pass arguments or stdin.
+pub const EVENT_VAR: &str = "LAMBDA_FN_EVENT";
+
+/// Reads the event from the file, else from `LAMBDA_FN_EVENT`, else from
+/// stdin when it is not a terminal.
 pub fn read_event(args: &Args) -> Result<Vec<u8>, String> {
+    let event = read_event_bytes(args)?;
+    if event.iter().all(u8::is_ascii_whitespace) {
+        return Err("the event is empty: Lambda events are JSON documents".to_owned());
+    }
+    Ok(event)
+}
+
+fn read_event_bytes(args: &Args) -> Result<Vec<u8>, String> {
     match &args.event {
         Some(path) => std::fs::read(path)
             .map_err(|err| format!("cannot read the event file {}: {err}", path.display())),
+        None if std::env::var_os(EVENT_VAR).is_some() => std::env::var(EVENT_VAR)
+            .map(String::into_bytes)
+            .map_err(|_| format!("{EVENT_VAR} is not valid UTF-8")),
         None => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
-                return Err(
-                    "no event: pass --event FILE or pipe the event JSON on stdin".to_owned(),
-                );
+                return Err(format!(
+                    "no event: pass --event FILE, set {EVENT_VAR} to the event JSON, or pipe the event on stdin"
+                ));
             }
             let mut event = Vec::new();
             stdin
