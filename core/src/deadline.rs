@@ -95,6 +95,19 @@ impl Deadline {
             .ok()
             .filter(|left| !left.is_zero())
             .ok_or(Unknown::Past)?;
+        Self::from_remaining(remaining, margin, arrived)
+    }
+
+    /// The deadline for an event that arrived at `arrived` with `remaining`
+    /// time before Lambda's deadline, keeping `margin` in reserve.
+    pub fn from_remaining(
+        remaining: Duration,
+        margin: Duration,
+        arrived: Instant,
+    ) -> Result<Self, Unknown> {
+        if remaining.is_zero() {
+            return Err(Unknown::Past);
+        }
         if remaining > MAX_LAMBDA_TIMEOUT {
             return Err(Unknown::TooFar);
         }

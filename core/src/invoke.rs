@@ -179,14 +179,15 @@ pub fn timeout_diagnostic(deadline: &Deadline) -> Diagnostic {
 
 /// `1.25s`, `250ms`: how budgets and margins are written in messages.
 pub fn format_duration(duration: std::time::Duration) -> String {
-    let ms = duration.as_millis();
-    if ms >= 1000 && ms % 10 == 0 {
-        let seconds = duration.as_secs_f64();
-        format!("{seconds}s")
-    } else if ms > 0 {
-        format!("{ms}ms")
+    let micros = duration.as_micros();
+    if micros >= 1_000_000 {
+        // Seconds to the millisecond, without trailing zeros: 2.75s, 3s.
+        let text = format!("{:.3}", duration.as_secs_f64());
+        format!("{}s", text.trim_end_matches('0').trim_end_matches('.'))
+    } else if micros >= 1000 {
+        format!("{}ms", duration.as_millis())
     } else {
-        format!("{}µs", duration.as_micros())
+        format!("{micros}µs")
     }
 }
 
@@ -222,10 +223,10 @@ mod tests {
 
     #[test]
     fn invalid_event_at_the_root_and_in_syntax() {
-        let err = decode_event::<Order>(b"[]").unwrap_err();
+        let err = decode_event::<Order>(b"5").unwrap_err();
         assert_eq!(
             err.error_message,
-            "invalid type: sequence, expected struct Order"
+            "invalid type: integer `5`, expected struct Order"
         );
         let err = decode_event::<Order>(b"{\"items\": [").unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
@@ -252,6 +253,7 @@ mod tests {
         assert_eq!(format_duration(Duration::from_millis(250)), "250ms");
         assert_eq!(format_duration(Duration::from_millis(2750)), "2.75s");
         assert_eq!(format_duration(Duration::from_secs(3)), "3s");
+        assert_eq!(format_duration(Duration::from_millis(1299)), "1.299s");
         assert_eq!(format_duration(Duration::from_micros(5)), "5µs");
     }
 

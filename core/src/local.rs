@@ -157,8 +157,8 @@ pub async fn invoke_once<S, H: Handler<S>>(
         .duration_since(UNIX_EPOCH)
         .map(|since| since.as_millis() as u64)
         .unwrap_or(0);
-    let header = deadline_ms.to_string();
-    let deadline = Deadline::from_header(Some(header.as_bytes()), timeout_margin, arrived, now)
+    // The simulated timeout is exact: no millisecond rounding as in the header.
+    let deadline = Deadline::from_remaining(timeout, timeout_margin, arrived)
         .unwrap_or_else(|_| Deadline::unknown());
     let mut config = config_from_env();
     if config.function_name.is_empty() {
