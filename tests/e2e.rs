@@ -20,7 +20,10 @@ async fn hello_counts_invocations_in_warm_state() {
     let mut function = api.spawn(&example_binary("hello"), &[]).unwrap();
     for n in 1..=120_u64 {
         let answer = api
-            .invoke(json!({ "name": format!("caller {n}") }).to_string(), three_seconds())
+            .invoke(
+                json!({ "name": format!("caller {n}") }).to_string(),
+                three_seconds(),
+            )
             .await;
         assert_eq!(
             answer.json(),
@@ -28,7 +31,11 @@ async fn hello_counts_invocations_in_warm_state() {
         );
     }
     assert!(function.is_running());
-    assert!(api.unexpected_posts().is_empty(), "answered twice: {:?}", api.unexpected_posts());
+    assert!(
+        api.unexpected_posts().is_empty(),
+        "answered twice: {:?}",
+        api.unexpected_posts()
+    );
     // One connection to the Runtime API for the whole life of the process.
     assert_eq!(api.connections(), 1);
     function.kill().await;
@@ -39,9 +46,15 @@ async fn hello_undecodable_events_are_invalid_event() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = api.spawn(&example_binary("hello"), &[]).unwrap();
     let cases = [
-        (json!({ "name": 5 }).to_string(), "name: invalid type: integer `5`, expected a string"),
+        (
+            json!({ "name": 5 }).to_string(),
+            "name: invalid type: integer `5`, expected a string",
+        ),
         (json!({}).to_string(), "missing field `name`"),
-        (json!({ "name": null }).to_string(), "name: invalid type: null, expected a string"),
+        (
+            json!({ "name": null }).to_string(),
+            "name: invalid type: null, expected a string",
+        ),
         ("{\"name\": ".to_owned(), "name: EOF while parsing a value"),
     ];
     for (event, message) in cases {
@@ -62,7 +75,10 @@ async fn guarded_init_runs_once_across_every_kind_of_invocation() {
     for round in 0..25 {
         for action in ["ok", "error", "panic", "sleep"] {
             let answer = api
-                .invoke(json!({ "action": action, "ms": 1 }).to_string(), three_seconds())
+                .invoke(
+                    json!({ "action": action, "ms": 1 }).to_string(),
+                    three_seconds(),
+                )
                 .await;
             match action {
                 "ok" | "sleep" => assert_eq!(answer.json(), json!({ "ok": true, "init_runs": 1 })),
@@ -90,11 +106,15 @@ async fn guarded_error_and_panic_are_reported_by_type() {
         format!("the event asked for an error (request {id})")
     );
 
-    let answer = api.invoke(json!({ "action": "panic" }).to_string(), three_seconds()).await;
+    let answer = api
+        .invoke(json!({ "action": "panic" }).to_string(), three_seconds())
+        .await;
     assert_eq!(answer.error_type(), Some("Panic"));
     assert_eq!(answer.error_message(), Some("boom"));
     // Still serving after the panic, with the same warm state.
-    let answer = api.invoke(json!({ "action": "ok" }).to_string(), three_seconds()).await;
+    let answer = api
+        .invoke(json!({ "action": "ok" }).to_string(), three_seconds())
+        .await;
     assert_eq!(answer.json(), json!({ "ok": true, "init_runs": 1 }));
     assert!(function.is_running());
     function.kill().await;
@@ -121,12 +141,23 @@ async fn guarded_sleep_past_the_budget_is_answered_timeout_before_the_deadline()
     );
     // Answered before Lambda's deadline, and not before the budget
     // (deadline − 200 ms margin; the header has millisecond precision).
-    assert!(answer.answered_at < answer.deadline.unwrap(), "answered after the deadline");
+    assert!(
+        answer.answered_at < answer.deadline.unwrap(),
+        "answered after the deadline"
+    );
     let latency = answer.latency().unwrap();
-    assert!(latency >= Duration::from_millis(1290), "fired early: {latency:?}");
-    assert!(latency < Duration::from_millis(1500), "fired late: {latency:?}");
+    assert!(
+        latency >= Duration::from_millis(1290),
+        "fired early: {latency:?}"
+    );
+    assert!(
+        latency < Duration::from_millis(1500),
+        "fired late: {latency:?}"
+    );
     // The process goes on serving.
-    let answer = api.invoke(json!({ "action": "ok" }).to_string(), three_seconds()).await;
+    let answer = api
+        .invoke(json!({ "action": "ok" }).to_string(), three_seconds())
+        .await;
     assert_eq!(answer.json()["ok"], true);
     function.kill().await;
 }
@@ -164,9 +195,16 @@ async fn unusable_deadline_headers_never_cause_a_timeout() {
         DeadlineHeader::Missing,
     ] {
         let answer = api
-            .invoke(json!({ "action": "sleep", "ms": 400 }).to_string(), header.clone())
+            .invoke(
+                json!({ "action": "sleep", "ms": 400 }).to_string(),
+                header.clone(),
+            )
             .await;
-        assert_eq!(answer.json(), json!({ "ok": true, "init_runs": 1 }), "{header:?}");
+        assert_eq!(
+            answer.json(),
+            json!({ "ok": true, "init_runs": 1 }),
+            "{header:?}"
+        );
     }
     assert!(function.is_running());
     function.kill().await;
@@ -180,36 +218,63 @@ async fn init_failure_is_posted_to_init_error_and_exits_non_zero() {
         .unwrap();
     let posted = api.init_error(WAIT).await.expect("an init error is posted");
     assert_eq!(posted.error_type(), Some("InitError"));
-    assert_eq!(posted.error_message(), Some("GUARDED_FAIL_INIT is set, so init fails"));
+    assert_eq!(
+        posted.error_message(),
+        Some("GUARDED_FAIL_INIT is set, so init fails")
+    );
     let status = function.wait(WAIT).await.expect("the process exits");
     assert!(!status.success(), "exit status {status}");
     assert_eq!(api.polls(), 0, "/next was polled although init failed");
-    assert!(function.stderr().contains("InitError: GUARDED_FAIL_INIT is set"), "{}", function.stderr());
+    assert!(
+        function
+            .stderr()
+            .contains("InitError: GUARDED_FAIL_INIT is set"),
+        "{}",
+        function.stderr()
+    );
 }
 
 #[tokio::test]
 async fn init_runs_before_the_first_poll() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
-    api.first_poll(WAIT).await.expect("the function polls /next");
+    api.first_poll(WAIT)
+        .await
+        .expect("the function polls /next");
     // By the first poll, init has run: the very first answer already sees it.
-    let answer = api.invoke(json!({ "action": "ok" }).to_string(), three_seconds()).await;
+    let answer = api
+        .invoke(json!({ "action": "ok" }).to_string(), three_seconds())
+        .await;
     assert_eq!(answer.json(), json!({ "ok": true, "init_runs": 1 }));
     function.kill().await;
 }
 
 fn local(binary: &str) -> Command {
     let mut command = Command::new(example_binary(binary));
-    command.env_remove("AWS_LAMBDA_RUNTIME_API").env_remove("LAMBDA_FN_EVENT");
+    command
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env_remove("LAMBDA_FN_EVENT");
     command
 }
 
 #[test]
 fn local_mode_runs_the_sample_event() {
-    let out = local("hello").arg("--event").arg(sample_event("hello.json")).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = local("hello")
+        .arg("--event")
+        .arg(sample_event("hello.json"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let response: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(response, json!({ "message": "Hello, Ferris!", "invocation": 1 }));
+    assert_eq!(
+        response,
+        json!({ "message": "Hello, Ferris!", "invocation": 1 })
+    );
 }
 
 #[test]
@@ -221,7 +286,12 @@ fn local_mode_reads_stdin_and_reports_errors_on_stderr() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(br#"{"name": 7}"#).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"name": 7}"#)
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
@@ -240,7 +310,10 @@ fn local_mode_applies_the_timeout() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with("Timeout: the handler did not finish within its budget of 800ms"), "{stderr}");
+    assert!(
+        stderr.starts_with("Timeout: the handler did not finish within its budget of 800ms"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -248,7 +321,10 @@ fn local_mode_help_and_usage_errors() {
     let out = local("hello").arg("--help").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8_lossy(&out.stdout);
-    assert!(help.contains("--event FILE") && help.contains("--timeout DURATION"), "{help}");
+    assert!(
+        help.contains("--event FILE") && help.contains("--timeout DURATION"),
+        "{help}"
+    );
     let out = local("hello").arg("--bogus").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected argument \"--bogus\""));

@@ -278,6 +278,34 @@ mod tests {
         assert!(dropped.load(Ordering::SeqCst), "handler future still alive");
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn a_handler_past_its_budget_is_dropped_and_answered_timeout() {
+        let dropped = Arc::new(AtomicBool::new(false));
+        let witness = dropped.clone();
+        let handler = WholeEvent::new(async move |_: serde_json::Value, _: &Invocation<'_, ()>| {
+            let _witness = SetOnDrop(witness.clone());
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Ok::<_, crate::Error>(())
+        });
+        let ctx = Context::default();
+        let deadline = Deadline::after(Instant::now(), Duration::from_millis(2750));
+        let inv = Invocation {
+            context: &ctx,
+            state: &(),
+            deadline: &deadline,
+        };
+        let err = handler.call(b"{}", &inv).await.unwrap_err();
+        assert!(
+            dropped.load(Ordering::SeqCst),
+            "the handler was not dropped"
+        );
+        assert_eq!(err.error_type, "Timeout");
+        assert_eq!(
+            err.error_message,
+            "the handler did not finish within its budget of 2.75s (Lambda's deadline minus the timeout margin)"
+        );
+    }
+
     #[tokio::test]
     async fn unknown_deadline_never_fires() {
         let out = guard(&Deadline::unknown(), async {
