@@ -329,3 +329,32 @@ fn local_mode_help_and_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected argument \"--bogus\""));
 }
+
+#[tokio::test]
+async fn event_payloads_never_reach_the_logs() {
+    const MARKER: &str = "MARKER-7f3a9c";
+    let api = RuntimeApi::start().await.unwrap();
+    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    // serde quotes the unknown variant in its message: the invoker sees it...
+    let answer = api
+        .invoke(json!({ "action": MARKER }).to_string(), three_seconds())
+        .await;
+    assert_eq!(answer.error_type(), Some("InvalidEvent"));
+    assert!(answer.error_message().unwrap().contains(MARKER));
+    let answer = api
+        .invoke(
+            json!({ "action": "ok", "note": MARKER }).to_string(),
+            three_seconds(),
+        )
+        .await;
+    assert_eq!(answer.json()["ok"], true);
+    function.kill().await;
+    function.wait(WAIT).await;
+    // ...but the function's own logs (INFO level, the default) do not.
+    let logs = function.stderr();
+    assert!(
+        logs.contains("InvalidEvent"),
+        "the failure is logged: {logs}"
+    );
+    assert!(!logs.contains(MARKER), "payload in the logs: {logs}");
+}

@@ -154,12 +154,19 @@ impl RuntimeApi {
                 self.post(&path, None, body).await
             }
             Err(diagnostic) => {
-                tracing::error!(
-                    request_id,
-                    error_type = %diagnostic.error_type,
-                    error = %diagnostic.error_message,
-                    "invocation failed"
-                );
+                if diagnostic.error_type == error::INVALID_EVENT {
+                    // serde's messages quote the offending value: a piece of
+                    // the payload, which is only logged at debug level.
+                    tracing::error!(request_id, error_type = %diagnostic.error_type, "invocation failed: the event did not decode");
+                    tracing::debug!(request_id, error = %diagnostic.error_message, "why the event did not decode");
+                } else {
+                    tracing::error!(
+                        request_id,
+                        error_type = %diagnostic.error_type,
+                        error = %diagnostic.error_message,
+                        "invocation failed"
+                    );
+                }
                 let path = format!("/2018-06-01/runtime/invocation/{request_id}/error");
                 self.post(&path, Some(&diagnostic.error_type), error_body(&diagnostic))
                     .await
@@ -305,9 +312,11 @@ pub(crate) async fn serve<S, H: Handler<S>>(
 /// The X-Ray SDKs read the trace header from `_X_AMZN_TRACE_ID`, which
 /// custom runtimes must set for each invocation.
 fn set_trace_env(trace_id: Option<&str>) {
-    // SAFETY: the loop serves one invocation at a time, and lambda-fn starts
-    // no thread that reads the environment; this mirrors lambda_runtime's
-    // sequential loop, and is what the Lambda docs ask of custom runtimes.
+    // SAFETY: set between invocations, when no handler code of lambda-fn's
+    // is running. A thread the user started that reads the environment at
+    // this moment could race with it; lambda_runtime's sequential loop has
+    // the same exposure, and the Lambda docs require the variable:
+    // https://docs.aws.amazon.com/lambda/latest/dg/runtimes-custom.html
     unsafe {
         match trace_id {
             Some(id) => std::env::set_var("_X_AMZN_TRACE_ID", id),
