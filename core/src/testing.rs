@@ -209,7 +209,10 @@ impl RuntimeApi {
             ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
             ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
             ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/test-function"),
-            ("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/27/[$LATEST]0123456789abcdef"),
+            (
+                "AWS_LAMBDA_LOG_STREAM_NAME",
+                "2026/11/27/[$LATEST]0123456789abcdef",
+            ),
             ("AWS_REGION", "us-east-1"),
         ]
         .into_iter()
@@ -232,8 +235,14 @@ impl RuntimeApi {
             .kill_on_drop(true);
         let mut child = command.spawn()?;
         let output = Arc::new(Mutex::new(Output::default()));
-        let stdout = child.stdout.take().map(|pipe| collect(pipe, output.clone(), false));
-        let stderr = child.stderr.take().map(|pipe| collect(pipe, output.clone(), true));
+        let stdout = child
+            .stdout
+            .take()
+            .map(|pipe| collect(pipe, output.clone(), false));
+        let stderr = child
+            .stderr
+            .take()
+            .map(|pipe| collect(pipe, output.clone(), true));
         Ok(Function {
             child,
             output,
@@ -273,7 +282,11 @@ impl RuntimeApi {
     /// Waits up to `timeout` for a post to `/init/error`.
     pub async fn init_error(&self, timeout: Duration) -> Option<Answer> {
         self.wait_for(timeout, |state| {
-            state.answers.iter().find(|a| a.request_id.is_none()).cloned()
+            state
+                .answers
+                .iter()
+                .find(|a| a.request_id.is_none())
+                .cloned()
         })
         .await
     }
@@ -304,7 +317,11 @@ impl RuntimeApi {
         self.shared.connections.load(Ordering::SeqCst)
     }
 
-    async fn wait_for<T>(&self, timeout: Duration, mut check: impl FnMut(&State) -> Option<T>) -> Option<T> {
+    async fn wait_for<T>(
+        &self,
+        timeout: Duration,
+        mut check: impl FnMut(&State) -> Option<T>,
+    ) -> Option<T> {
         let give_up = tokio::time::Instant::now() + timeout;
         loop {
             let answered = self.shared.answered.notified();
@@ -321,7 +338,10 @@ impl RuntimeApi {
     }
 }
 
-async fn route(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn route(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let body = match request.into_body().collect().await {
@@ -331,10 +351,19 @@ async fn route(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Respon
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     Ok(match (method, segments.as_slice()) {
         (Method::GET, ["2018-06-01", "runtime", "invocation", "next"]) => next(&shared).await,
-        (Method::POST, ["2018-06-01", "runtime", "invocation", id, kind @ ("response" | "error")]) => {
-            record(&shared, Some(id), *kind == "response", body)
+        (
+            Method::POST,
+            [
+                "2018-06-01",
+                "runtime",
+                "invocation",
+                id,
+                kind @ ("response" | "error"),
+            ],
+        ) => record(&shared, Some(id), *kind == "response", body),
+        (Method::POST, ["2018-06-01", "runtime", "init", "error"]) => {
+            record(&shared, None, false, body)
         }
-        (Method::POST, ["2018-06-01", "runtime", "init", "error"]) => record(&shared, None, false, body),
         _ => reply(StatusCode::NOT_FOUND, "unknown Runtime API path"),
     })
 }
@@ -361,7 +390,10 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
             "lambda-runtime-invoked-function-arn",
             "arn:aws:lambda:us-east-1:123456789012:function:test-function",
         )
-        .header("lambda-runtime-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
+        .header(
+            "lambda-runtime-trace-id",
+            "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        )
         .header(http::header::CONTENT_TYPE, "application/json");
     let deadline = match &event.deadline {
         DeadlineHeader::In(after) => {
@@ -387,7 +419,12 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
         .unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "bad scripted event"))
 }
 
-fn record(shared: &Shared, request_id: Option<&str>, success: bool, body: Bytes) -> Response<Full<Bytes>> {
+fn record(
+    shared: &Shared,
+    request_id: Option<&str>,
+    success: bool,
+    body: Bytes,
+) -> Response<Full<Bytes>> {
     let answered_at = Instant::now();
     let outcome = if success {
         Ok(body)
@@ -445,7 +482,11 @@ struct Output {
     stderr: String,
 }
 
-fn collect<R>(mut pipe: R, output: Arc<Mutex<Output>>, is_stderr: bool) -> tokio::task::JoinHandle<()>
+fn collect<R>(
+    mut pipe: R,
+    output: Arc<Mutex<Output>>,
+    is_stderr: bool,
+) -> tokio::task::JoinHandle<()>
 where
     R: tokio::io::AsyncRead + Unpin + Send + 'static,
 {
@@ -483,7 +524,10 @@ impl Function {
 
     /// Waits up to `timeout` for the process to exit.
     pub async fn wait(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        let status = tokio::time::timeout(timeout, self.child.wait()).await.ok()?.ok()?;
+        let status = tokio::time::timeout(timeout, self.child.wait())
+            .await
+            .ok()?
+            .ok()?;
         for reader in self.readers.drain(..) {
             let _ = reader.await;
         }
@@ -502,11 +546,19 @@ impl Function {
 
     /// What the process wrote to stderr so far.
     pub fn stderr(&self) -> String {
-        self.output.lock().unwrap_or_else(PoisonError::into_inner).stderr.clone()
+        self.output
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .stderr
+            .clone()
     }
 
     /// What the process wrote to stdout so far.
     pub fn stdout(&self) -> String {
-        self.output.lock().unwrap_or_else(PoisonError::into_inner).stdout.clone()
+        self.output
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .stdout
+            .clone()
     }
 }

@@ -36,7 +36,14 @@ pub fn example_binary(name: &str) -> PathBuf {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let status = Command::new(cargo)
             .current_dir(workspace_root())
-            .args(["build", "--release", "--quiet", "-p", "lambda-fn-examples", "--bins"])
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "lambda-fn-examples",
+                "--bins",
+            ])
             .arg("--target-dir")
             .arg(&target)
             .status()
