@@ -7,7 +7,6 @@
 
 use std::any::Any;
 use std::future::{Future, poll_fn};
-use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::task::Poll;
@@ -43,34 +42,63 @@ pub trait Handler<S> {
 
 /// The adapter for `#[lambda]` without a trigger: the whole event is the
 /// handler's first parameter and its `Ok` value is the response.
-pub struct WholeEvent<F, T> {
+///
+/// The decoder, encoder and error reporter are plain function pointers, so
+/// that `Handler` asks nothing of `T`, `R` and `E`: the generated code gets
+/// them from [`crate::check`], at the user's own types, and an unmet
+/// requirement is reported there once instead of again at `start`.
+pub struct WholeEvent<F, T, R, E> {
     handler: F,
-    _event: PhantomData<fn(T)>,
+    decode: fn(&[u8]) -> Result<T, Diagnostic>,
+    encode: fn(&R) -> Outcome,
+    report: fn(E) -> Diagnostic,
 }
 
-impl<F, T> WholeEvent<F, T> {
-    /// Wraps `handler`, called as `handler(event, &invocation)`.
-    pub fn new(handler: F) -> Self {
-        Self {
-            handler,
-            _event: PhantomData,
-        }
-    }
-}
-
-impl<S, F, T, R, E> Handler<S> for WholeEvent<F, T>
+impl<F, T, R, E> WholeEvent<F, T, R, E>
 where
-    F: AsyncFn(T, &Invocation<'_, S>) -> Result<R, E>,
     T: DeserializeOwned,
     R: Serialize,
     E: IntoDiagnostic,
 {
+    /// Wraps `handler`, called as `handler(event, &invocation)`.
+    pub fn new(handler: F) -> Self {
+        Self::from_parts(
+            handler,
+            decode_event::<T>,
+            encode_response::<R>,
+            E::into_diagnostic,
+        )
+    }
+}
+
+impl<F, T, R, E> WholeEvent<F, T, R, E> {
+    /// Wraps `handler` with the functions that decode its event, encode its
+    /// response and report its error (what the generated code uses).
+    pub fn from_parts(
+        handler: F,
+        decode: fn(&[u8]) -> Result<T, Diagnostic>,
+        encode: fn(&R) -> Outcome,
+        report: fn(E) -> Diagnostic,
+    ) -> Self {
+        Self {
+            handler,
+            decode,
+            encode,
+            report,
+        }
+    }
+}
+
+impl<S, F, T, R, E> Handler<S> for WholeEvent<F, T, R, E>
+where
+    F: AsyncFn(T, &Invocation<'_, S>) -> Result<R, E>,
+{
     async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
-        let event: T = decode_event(event)?;
+        let event: T = (self.decode)(event)?;
         let run = catch_unwind((self.handler)(event, invocation));
         match guard(invocation.deadline, run).await {
-            Some(Ok(Ok(response))) => encode_response(&response),
-            Some(Ok(Err(err))) => Err(err.into_diagnostic()),
+            Some(Ok(Ok(response))) => (self.encode)(&response),
+            Some(Ok(Err(err))) => Err((self.report)(err)),
             Some(Err(panic)) => Err(panic_diagnostic(&*panic)),
             None => Err(timeout_diagnostic(invocation.deadline)),
         }

@@ -35,6 +35,8 @@
 
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+pub mod check;
 pub mod deadline;
 pub mod duration;
 pub mod entry;
@@ -60,10 +62,12 @@ pub use lambda_runtime::Diagnostic;
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::check::{Event, Output};
     pub use crate::deadline::DEFAULT_TIMEOUT_MARGIN;
     pub use crate::entry::{Flavor, Options, no_init, start};
     pub use crate::invoke::{Invocation, WholeEvent};
     pub use crate::state::IntoState;
+    pub use crate::{Context, Deadline};
     pub use std::process::ExitCode;
     pub use std::time::Duration;
 

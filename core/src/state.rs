@@ -23,7 +23,7 @@ pub enum AsyncFallible {}
 #[diagnostic::on_unimplemented(
     message = "`init` returns `{Self}`, which does not build the warm state `{S}`",
     label = "this `init` function does not build `{S}`",
-    note = "an `init` function returns `{S}` or `Result<{S}, E>`, and may be `async`"
+    note = "an `init` function returns `{S}` or `Result<{S}, E>` where `E` converts into `lambda_fn::Error` (any `std::error::Error + Send + Sync`), and may be `async`"
 )]
 pub trait IntoState<S, Marker> {
     /// Builds the state, reporting a failure as `InitError`.

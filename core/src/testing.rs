@@ -16,7 +16,7 @@
 //! let api = RuntimeApi::start().await?;
 //! let mut function = api.spawn("target/release/hello".as_ref(), &[])?;
 //! let answer = api
-//!     .invoke(br#"{"name":"Ferris"}"#, DeadlineHeader::In(Duration::from_secs(3)))
+//!     .invoke(r#"{"name":"Ferris"}"#, DeadlineHeader::In(Duration::from_secs(3)))
 //!     .await;
 //! assert_eq!(answer.json()["message"], "Hello, Ferris!");
 //! function.kill().await;

@@ -51,6 +51,18 @@ pub struct Args {
     pub concurrency: Option<(Ident, u32)>,
     pub krate: Option<Path>,
     pub flavor: Option<Flavor>,
+    /// Every option written, valid or not: an `init` that was rejected
+    /// (`init = connect()`) must not also be reported as missing.
+    pub written: Vec<String>,
+    /// Whether a trigger keyword was written, even an unknown one.
+    pub trigger_written: bool,
+}
+
+impl Args {
+    /// Whether the option `name` was written, even with an invalid value.
+    pub fn mentions(&self, name: &str) -> bool {
+        self.written.iter().any(|written| written == name)
+    }
 }
 
 /// One raw argument: a bare keyword or `key = value`.
@@ -96,8 +108,16 @@ impl RawArgs {
     /// Checks every argument, recording each problem in `errors`.
     pub fn check(self, errors: &mut Errors) -> Args {
         let mut args = Args::default();
-        let mut seen: Vec<Ident> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         for arg in self.0 {
+            match &arg {
+                Arg::Keyword(name) if !OPTIONS.contains(&name.to_string().as_str()) => {
+                    args.trigger_written = true;
+                }
+                Arg::Keyword(name) | Arg::KeyValue { key: name, .. } => {
+                    args.written.push(name.to_string());
+                }
+            }
             match arg {
                 Arg::Keyword(ident) => check_trigger(ident, &mut args, errors),
                 Arg::KeyValue { key, value } => {
@@ -109,16 +129,16 @@ impl RawArgs {
                         ));
                         continue;
                     }
-                    if let Some(first) = seen.iter().find(|seen| **seen == key) {
-                        let mut error = syn::Error::new(
+                    // One error, at the repetition: a second `compile_error!` at
+                    // the first use would read as a second problem.
+                    if seen.contains(&name) {
+                        errors.push(syn::Error::new(
                             key.span(),
-                            format!("`{name}` is given twice; keep one"),
-                        );
-                        error.combine(syn::Error::new(first.span(), "first given here"));
-                        errors.push(error);
+                            format!("`{name}` is given twice; keep one of them"),
+                        ));
                         continue;
                     }
-                    seen.push(key.clone());
+                    seen.push(name);
                     check_option(key, value, &mut args, errors);
                 }
             }
@@ -406,10 +426,7 @@ mod tests {
     #[test]
     fn repeated_options() {
         let (_, errors) = check(parse_quote!(init = a, init = b));
-        assert_eq!(
-            errors,
-            ["`init` is given twice; keep one", "first given here"]
-        );
+        assert_eq!(errors, ["`init` is given twice; keep one of them"]);
     }
 
     #[test]
@@ -441,5 +458,19 @@ mod tests {
     fn keyword_that_needs_a_value() {
         let (_, errors) = check(parse_quote!(init));
         assert_eq!(errors, ["`init` needs a value: `init = ...`"]);
+    }
+
+    #[test]
+    fn written_options_and_triggers_are_remembered() {
+        let (args, errors) = check(parse_quote!(sq, init = connect(), concurrency = 8));
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(args.init.is_none());
+        assert!(args.mentions("init"));
+        assert!(args.mentions("concurrency"));
+        assert!(!args.mentions("crate"));
+        assert!(args.trigger_written);
+        let (args, _) = check(parse_quote!(init));
+        assert!(args.mentions("init"));
+        assert!(!args.trigger_written);
     }
 }

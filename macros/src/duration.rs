@@ -5,20 +5,41 @@ use std::time::Duration;
 
 /// Parses a decimal number followed by `ms` or `s`.
 pub fn parse(text: &str) -> Result<Duration, String> {
-    let (number, nanos_per_unit) = if let Some(number) = text.strip_suffix("ms") {
-        (number, 1_000_000_u128)
-    } else if let Some(number) = text.strip_suffix('s') {
-        (number, 1_000_000_000_u128)
-    } else if text.chars().all(|c| c.is_ascii_digit() || c == '.') && !text.is_empty() {
-        return Err(format!("missing unit: write \"{text}ms\" or \"{text}s\""));
-    } else {
-        return Err("expected a number followed by `ms` or `s`, like \"250ms\" or \"1.5s\"".into());
+    const EXAMPLE: &str = "like \"250ms\" or \"1.5s\"";
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    if number.is_empty() {
+        return Err(format!(
+            "expected a number followed by `ms` or `s`, {EXAMPLE}"
+        ));
+    }
+    let nanos_per_unit = match unit {
+        "ms" => 1_000_000_u128,
+        "s" => 1_000_000_000_u128,
+        "" => {
+            return Err(format!(
+                "missing unit: write \"{number}ms\" or \"{number}s\""
+            ));
+        }
+        _ if matches!(unit.trim_start(), "ms" | "s") => {
+            return Err(format!(
+                "remove the space: write \"{number}{}\"",
+                unit.trim_start()
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "unknown unit \"{}\": use `ms` or `s`, {EXAMPLE}",
+                unit.trim_start()
+            ));
+        }
     };
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    let digits_only = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits_only(whole) || !digits_only(fraction) || number.ends_with('.') {
+    if whole.is_empty() || fraction.contains('.') || number.ends_with('.') {
         return Err(format!(
-            "\"{number}\" is not a number; expected digits with an optional fraction, like \"250ms\" or \"1.5s\""
+            "\"{number}\" is not a number; expected digits with an optional fraction, {EXAMPLE}"
         ));
     }
     // value = whole.fraction × unit, in integer nanoseconds.
@@ -55,19 +76,30 @@ mod tests {
             parse("250").unwrap_err(),
             "missing unit: write \"250ms\" or \"250s\""
         );
-        assert!(parse("-5ms").unwrap_err().contains("is not a number"));
-        assert!(parse("5 ms").unwrap_err().contains("is not a number"));
-        assert!(parse("1.s").unwrap_err().contains("is not a number"));
+        assert_eq!(
+            parse("5 ms").unwrap_err(),
+            "remove the space: write \"5ms\""
+        );
+        assert_eq!(
+            parse("250 millis").unwrap_err(),
+            "unknown unit \"millis\": use `ms` or `s`, like \"250ms\" or \"1.5s\""
+        );
         assert!(
             parse("5min")
                 .unwrap_err()
-                .contains("expected a number followed by")
+                .starts_with("unknown unit \"min\"")
         );
-        assert!(
-            parse("")
-                .unwrap_err()
-                .contains("expected a number followed by")
-        );
+        assert!(parse("1.s").unwrap_err().contains("is not a number"));
+        assert!(parse("1.2.3s").unwrap_err().contains("is not a number"));
+        assert!(parse(".5s").unwrap_err().contains("is not a number"));
+        for text in ["", "-5ms", "ms", " 5ms"] {
+            assert!(
+                parse(text)
+                    .unwrap_err()
+                    .starts_with("expected a number followed by"),
+                "{text:?}"
+            );
+        }
         assert!(
             parse("99999999999999999999999s")
                 .unwrap_err()

@@ -1,9 +1,8 @@
 //! Generating the binary's `main` next to the user's function.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
-use syn::{ItemFn, Path};
+use quote::{ToTokens, format_ident, quote};
+use syn::{FnArg, ItemFn, Path};
 
 use crate::attr::{Args, Flavor, RawArgs};
 use crate::errors::Errors;
@@ -59,17 +58,39 @@ fn not_a_function(item: TokenStream, mut errors: Errors) -> TokenStream {
 /// "unused function" cascades.
 fn with_errors(item: &ItemFn, error: syn::Error) -> TokenStream {
     let error = error.into_compile_error();
-    let main = if item.sig.ident == "main" {
-        quote!()
-    } else {
-        quote!(
-            fn main() {}
-        )
-    };
+    let mut item = item.clone();
+    // An `async fn main` would add "`main` function is not allowed to be
+    // `async`" to the error that asks for another name.
+    if item.sig.ident == "main" {
+        item.sig.ident = format_ident!(
+            "__lambda_fn_handler_named_main",
+            span = item.sig.ident.span()
+        );
+        item.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
+    }
+    // `self` outside an `impl` would add rustc's own error about it, and a
+    // body that uses `self` without it one more: the signature is kept (its
+    // types are still checked), the body waits until `self` is gone.
+    if item
+        .sig
+        .inputs
+        .iter()
+        .any(|input| matches!(input, FnArg::Receiver(_)))
+    {
+        item.sig.inputs = item
+            .sig
+            .inputs
+            .into_iter()
+            .filter(|input| !matches!(input, FnArg::Receiver(_)))
+            .collect();
+        item.attrs
+            .push(syn::parse_quote!(#[allow(unused_variables)]));
+        *item.block = syn::parse_quote!({ ::core::unimplemented!() });
+    }
     quote! {
         #item
         #error
-        #main
+        fn main() {}
     }
 }
 
@@ -98,33 +119,101 @@ fn generate(item: &ItemFn, args: &Args, handler: &Handler) -> TokenStream {
         },
     );
 
-    let init = match &args.init {
-        Some((_, path)) => {
-            // Spanned at the user's path: a wrong return type is reported there.
-            let call =
-                quote_spanned!(path.span()=> #private::into_state::<#state_ty, _, _>(#path()));
-            quote!(|| #call)
-        }
-        None => quote!(#private::no_init),
+    // `init` is checked twice: where it is called and where `start` takes
+    // what it returns. Both are spanned at the user's path, so the compiler
+    // reports one error there (it drops a repeated error on the same span).
+    let (init, init_types) = match &args.init {
+        Some((_, path)) => (
+            spanned_like(
+                quote!(|| #private::into_state::<#state_ty, _, _>(#path())),
+                path,
+            ),
+            spanned_like(quote!(_, _), path),
+        ),
+        None => (quote!(#private::no_init), quote!(_, _)),
     };
 
     let event = format_ident!("__lambda_fn_event");
     let invocation = format_ident!("__lambda_fn_invocation");
     let arguments = handler.params.iter().map(|param| {
-        let field = match param.role {
-            Role::Context => quote!(context),
-            Role::Deadline => quote!(deadline),
-            Role::State => quote!(state),
-        };
         let ty = &param.ty;
-        // The binding's type is the user's, spanned at the user's parameter:
-        // a `&Ctx` that is not lambda-fn's context is reported there.
-        quote_spanned!(ty.span()=> {
-            let argument: #ty = #invocation.#field;
-            argument
-        })
+        // Spanned at the user's parameter: a `&other::Context` is reported
+        // there, by the trait's `on_unimplemented` message.
+        match param.role {
+            Role::Context => qualified(
+                ty,
+                quote!(__LambdaFnContext<'_>),
+                quote!(__lambda_fn_from(#invocation.context)),
+            ),
+            Role::Deadline => qualified(
+                ty,
+                quote!(__LambdaFnDeadline<'_>),
+                quote!(__lambda_fn_from(#invocation.deadline)),
+            ),
+            Role::State => quote!(#invocation.state),
+        }
     });
+    let roles: Vec<Role> = handler.params.iter().map(|param| param.role).collect();
+    let context_check = roles.contains(&Role::Context).then(|| {
+        quote! {
+            #[diagnostic::on_unimplemented(
+                message = "`{Self}` is not the invocation context `&lambda_fn::Context`",
+                label = "a parameter whose type is named `Context` receives the invocation context",
+                note = "to take your own `Context` type as warm state, import it under another name: `use my_module::Context as AppContext;`"
+            )]
+            trait __LambdaFnContext<'a> {
+                fn __lambda_fn_from(context: &'a #private::Context) -> Self;
+            }
+            impl<'a> __LambdaFnContext<'a> for &'a #private::Context {
+                fn __lambda_fn_from(context: &'a #private::Context) -> Self {
+                    context
+                }
+            }
+        }
+    });
+    let deadline_check = roles.contains(&Role::Deadline).then(|| {
+        quote! {
+            #[diagnostic::on_unimplemented(
+                message = "`{Self}` is not the deadline handle `&lambda_fn::Deadline`",
+                label = "a parameter whose type is named `Deadline` receives the deadline handle",
+                note = "to take your own `Deadline` type as warm state, import it under another name: `use my_module::Deadline as Cutoff;`"
+            )]
+            trait __LambdaFnDeadline<'a> {
+                fn __lambda_fn_from(deadline: &'a #private::Deadline) -> Self;
+            }
+            impl<'a> __LambdaFnDeadline<'a> for &'a #private::Deadline {
+                fn __lambda_fn_from(deadline: &'a #private::Deadline) -> Self {
+                    deadline
+                }
+            }
+        }
+    });
+
+    // The event and return types are checked where the user wrote them:
+    // `<Order as Event>` fails on `Order` if it does not decode, and
+    // `<Result<R, E> as Output<_, _>>` on the return type if it is not a
+    // `Result`, `R` does not serialize or `E` is not reportable. `start`
+    // asks nothing more of them, so each problem is reported once.
     let output = &handler.output;
+    let decode = qualified(event_ty, quote!(#private::Event), quote!(DECODE));
+    let output_item = |item| qualified(output, quote!(#private::Output<_, _>), item);
+    let (encode, report, into_result) = (
+        output_item(quote!(ENCODE)),
+        output_item(quote!(REPORT)),
+        output_item(quote!(into_result)),
+    );
+    // The call's parentheses are spanned like the return type too, so the
+    // whole `into_result(...)` call is, and a return type that is not a
+    // `Result` is one error there.
+    let answer = {
+        let mut group = proc_macro2::Group::new(
+            proc_macro2::Delimiter::Parenthesis,
+            quote!(#name(#event #(, #arguments)*).await),
+        );
+        group.set_span(Span::call_site().located_at(last_span(output)));
+        group
+    };
+
     let doc = format!(
         " The AWS Lambda entry point for [`{name}`], generated by `#[lambda]`.\n\n \
          Serves invocations from the Runtime API when `AWS_LAMBDA_RUNTIME_API` is set, \
@@ -136,18 +225,80 @@ fn generate(item: &ItemFn, args: &Args, handler: &Handler) -> TokenStream {
 
         #[doc = #doc]
         fn main() -> #private::ExitCode {
-            #private::start(
+            #context_check
+            #deadline_check
+
+            #private::start::<#state_ty, #init_types, _>(
                 #private::Options {
                     flavor: #private::Flavor::#flavor,
                     timeout_margin: #margin_nanos,
                 },
                 #init,
-                #private::WholeEvent::new(
-                    async |#event: #event_ty, #invocation: &#private::Invocation<'_, #state_ty>| -> #output {
-                        #name(#event #(, #arguments)*).await
+                #private::WholeEvent::from_parts(
+                    async |#event: #event_ty, #invocation: &#private::Invocation<'_, #state_ty>| {
+                        #into_result #answer
                     },
+                    #decode,
+                    #encode,
+                    #report,
                 ),
             )
         }
     }
+}
+
+/// `<ty as Trait>::item`, spanned like `ty` (the user's type, whose own
+/// tokens are kept): an unmet requirement of the trait is reported there.
+fn qualified(ty: &syn::Type, trait_: TokenStream, item: TokenStream) -> TokenStream {
+    let open = respan(quote!(<), first_span(ty));
+    let rest = respan(quote!(as #trait_>::#item), last_span(ty));
+    quote!(#open #ty #rest)
+}
+
+/// `tokens` spanned like `node`: from its first token to its last, so that
+/// an error about the generated expression underlines exactly `node`.
+fn spanned_like(tokens: TokenStream, node: &impl ToTokens) -> TokenStream {
+    let mut tokens: Vec<proc_macro2::TokenTree> =
+        respan(tokens, first_span(node)).into_iter().collect();
+    if let Some(last) = tokens.pop() {
+        tokens.extend(respan(last.into(), last_span(node)));
+    }
+    tokens.into_iter().collect()
+}
+
+fn first_span(node: &impl ToTokens) -> Span {
+    node.to_token_stream()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |token| token.span())
+}
+
+fn last_span(node: &impl ToTokens) -> Span {
+    node.to_token_stream()
+        .into_iter()
+        .last()
+        .map_or_else(Span::call_site, |token| match token {
+            proc_macro2::TokenTree::Group(group) => group.span_close(),
+            other => other.span(),
+        })
+}
+
+/// `tokens` with every span moved to `span`, keeping the resolution of
+/// generated code: errors about them point at the user's own token.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    let span = Span::call_site().located_at(span);
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut respanned =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                respanned.set_span(span);
+                token = proc_macro2::TokenTree::Group(respanned);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }

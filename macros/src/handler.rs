@@ -6,7 +6,7 @@
 //! by `init`. The generated code then checks each guess against the real
 //! type, with errors spanned at the user's parameter.
 
-use syn::{FnArg, ItemFn, Pat, ReturnType, Type, TypeReference};
+use syn::{FnArg, GenericParam, ItemFn, Pat, PatType, ReturnType, Type, TypeReference};
 
 use crate::attr::Args;
 use crate::errors::Errors;
@@ -32,6 +32,8 @@ impl Role {
 /// A parameter after the event.
 pub struct Param {
     pub role: Role,
+    /// The parameter as written before its type, `ctx` in `ctx: &Context`.
+    pub name: String,
     /// The whole type as written, `&Context`.
     pub ty: Type,
     /// For the state: the referenced type, `Clients` in `&Clients`.
@@ -77,15 +79,29 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
             "a Lambda handler cannot have an `extern` ABI: remove it",
         ));
     }
-    if !sig.generics.params.is_empty() {
+    let only_lifetimes = sig
+        .generics
+        .params
+        .iter()
+        .all(|param| matches!(param, GenericParam::Lifetime(_)));
+    if sig.generics.params.is_empty() {
+        if let Some(where_clause) = &sig.generics.where_clause {
+            errors.push(syn::Error::new_spanned(
+                where_clause,
+                "a Lambda handler cannot have a `where` clause: use concrete types",
+            ));
+        }
+    } else if only_lifetimes {
+        // One error for the misuse: the lifetimes on the parameters that use
+        // these are not reported again.
+        errors.push(syn::Error::new_spanned(
+            &sig.generics.params,
+            "a Lambda handler cannot have lifetime parameters: remove them, and the lifetimes on its references; the generated code chooses them",
+        ));
+    } else {
         errors.push(syn::Error::new_spanned(
             &sig.generics.params,
             "a Lambda handler cannot be generic: the entry point needs concrete event and state types",
-        ));
-    } else if let Some(where_clause) = &sig.generics.where_clause {
-        errors.push(syn::Error::new_spanned(
-            where_clause,
-            "a Lambda handler cannot have a `where` clause: use concrete types",
         ));
     }
     if let Some(variadic) = &sig.variadic {
@@ -111,8 +127,23 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
         }
     };
 
-    let mut inputs = sig.inputs.iter();
+    // `self` is reported once, wherever it is; the first other parameter is
+    // still the event, so nothing else is reported because of it.
+    let mut has_receiver = false;
+    for input in &sig.inputs {
+        if let FnArg::Receiver(receiver) = input {
+            has_receiver = true;
+            errors.push(self_error(receiver));
+        }
+    }
+    let mut inputs = sig.inputs.iter().filter_map(|input| match input {
+        FnArg::Typed(typed) => Some(typed),
+        FnArg::Receiver(_) => None,
+    });
+
+    let before_inputs = errors.count();
     let event = match inputs.next() {
+        None if has_receiver => None,
         None => {
             errors.push(syn::Error::new(
                 sig.paren_token.span.join(),
@@ -120,43 +151,47 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
             ));
             None
         }
-        Some(first) => check_event(first, errors),
+        Some(first) => check_event(first, args, errors),
     };
 
     let mut params: Vec<Param> = Vec::new();
     for input in inputs {
-        let Some(param) = check_param(input, errors) else {
+        let Some(param) = check_param(input, !only_lifetimes, errors) else {
             continue;
         };
         if let Some(earlier) = params.iter().find(|p| p.role == param.role) {
-            let mut error = syn::Error::new_spanned(
+            errors.push(syn::Error::new_spanned(
                 &param.ty,
                 format!(
-                    "{} is already taken by an earlier parameter; remove this one",
-                    param.role.describe()
+                    "{} is already taken by `{}`; remove this parameter",
+                    param.role.describe(),
+                    earlier.name
                 ),
-            );
-            error.combine(syn::Error::new_spanned(&earlier.ty, "taken here"));
-            errors.push(error);
+            ));
             continue;
         }
         params.push(param);
     }
 
+    // Whether `init` and a state parameter go together is only worth saying
+    // when every parameter was understood: a rejected `&mut State` or
+    // `init = connect()` is already one error, and this would be a second.
     let state = params.iter().find(|p| p.role == Role::State);
-    match (&args.init, state) {
-        (None, Some(state)) => errors.push(syn::Error::new_spanned(
-            &state.ty,
-            "this parameter is the warm state, but no `init` builds it: add `init = your_init_fn` to the attribute (or, if it is the invocation context, write `&lambda_fn::Context`)",
-        )),
-        (Some((key, _)), None) => errors.push(syn::Error::new(
-            key.span(),
-            format!(
-                "`init` builds warm state, but `{}` takes no state parameter: add one like `state: &MyState`, or remove `init`",
-                sig.ident
-            ),
-        )),
-        _ => {}
+    if errors.count() == before_inputs {
+        match (&args.init, state) {
+            (None, Some(state)) if !args.mentions("init") => errors.push(syn::Error::new_spanned(
+                &state.ty,
+                "this parameter is the warm state, but no `init` builds it: add `init = your_init_fn` to the attribute (or, if it is the invocation context, write `&lambda_fn::Context`)",
+            )),
+            (Some((key, _)), None) => errors.push(syn::Error::new(
+                key.span(),
+                format!(
+                    "`init` builds warm state, but `{}` takes no state parameter: add one like `state: &MyState`, or remove `init`",
+                    sig.ident
+                ),
+            )),
+            _ => {}
+        }
     }
 
     if let Some(trigger) = &args.trigger {
@@ -169,7 +204,9 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
         ));
     }
     if let Some((key, _)) = &args.concurrency {
-        if args.trigger.is_none() {
+        // An unknown trigger is already reported; saying a trigger is
+        // missing as well would contradict it.
+        if !args.trigger_written {
             errors.push(syn::Error::new(
                 key.span(),
                 "`concurrency` sets how many records of a batch run at once, so it needs a batch trigger like `#[lambda(sqs, concurrency = 8)]`",
@@ -188,18 +225,11 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
     })
 }
 
-fn check_event(input: &FnArg, errors: &mut Errors) -> Option<Type> {
-    let typed = match input {
-        FnArg::Receiver(receiver) => {
-            errors.push(self_error(receiver));
-            return None;
-        }
-        FnArg::Typed(typed) => typed,
-    };
+fn check_event(typed: &PatType, args: &Args, errors: &mut Errors) -> Option<Type> {
     match &*typed.ty {
         Type::Reference(reference) => {
             let message = match role_of(reference) {
-                Role::State => {
+                Role::State if args.init.is_none() => {
                     "the event is passed to the handler by value: remove the `&`".to_owned()
                 }
                 role => format!(
@@ -221,22 +251,17 @@ fn check_event(input: &FnArg, errors: &mut Errors) -> Option<Type> {
     }
 }
 
-fn check_param(input: &FnArg, errors: &mut Errors) -> Option<Param> {
-    let typed = match input {
-        FnArg::Receiver(receiver) => {
-            errors.push(self_error(receiver));
-            return None;
-        }
-        FnArg::Typed(typed) => typed,
-    };
-    if let Pat::Ident(ident) = &*typed.pat {
-        if let Some(by_ref) = &ident.by_ref {
-            errors.push(syn::Error::new(
-                by_ref.span,
-                "remove `ref`: the parameter is already a reference",
-            ));
-            return None;
-        }
+/// Checks a parameter after the event. `check_lifetime` is false when the
+/// handler's lifetime parameters were already reported.
+fn check_param(typed: &PatType, check_lifetime: bool, errors: &mut Errors) -> Option<Param> {
+    if let Pat::Ident(ident) = &*typed.pat
+        && let Some(by_ref) = &ident.by_ref
+    {
+        errors.push(syn::Error::new(
+            by_ref.span,
+            "remove `ref`: the parameter is already a reference",
+        ));
+        return None;
     }
     let ty = &*typed.ty;
     let Type::Reference(reference) = ty else {
@@ -263,7 +288,9 @@ fn check_param(input: &FnArg, errors: &mut Errors) -> Option<Param> {
         errors.push(syn::Error::new(mutability.span, why));
         return None;
     }
-    if let Some(lifetime) = &reference.lifetime {
+    if let Some(lifetime) = &reference.lifetime
+        && check_lifetime
+    {
         errors.push(syn::Error::new_spanned(
             lifetime,
             "remove the lifetime: the generated code chooses it",
@@ -272,6 +299,7 @@ fn check_param(input: &FnArg, errors: &mut Errors) -> Option<Param> {
     }
     Some(Param {
         role,
+        name: quote::ToTokens::to_token_stream(&typed.pat).to_string(),
         ty: ty.clone(),
         referent: (*reference.elem).clone(),
     })
@@ -378,8 +406,7 @@ mod tests {
                 "the event is passed to the handler by value: remove the `&`",
                 "after the event, a Lambda handler takes references: `&Context` (a `&Context`, a `&Deadline`, or `&State` for the warm state)",
                 "take it by shared reference: remove `mut`",
-                "the invocation context is already taken by an earlier parameter; remove this one",
-                "taken here",
+                "the invocation context is already taken by `x`; remove this parameter",
             ]
         );
     }
@@ -397,6 +424,70 @@ mod tests {
         );
         assert!(
             errors[0].starts_with("the first parameter is the event, not the invocation context")
+        );
+    }
+
+    #[test]
+    fn one_misuse_is_one_error() {
+        // `self` is reported, and the next parameter is still the event.
+        let (_, errors) = run(
+            Args::default(),
+            parse_quote! { async fn f(&self, e: Ev) -> Result<(), E> {} },
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("not a method"));
+
+        // Lifetime parameters, and the lifetimes that use them.
+        let (_, errors) = run(
+            Args::default(),
+            parse_quote! { async fn f<'a>(e: Ev, c: &'a Context) -> Result<(), E> {} },
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("cannot have lifetime parameters"));
+
+        // A rejected state parameter is not also "missing" for `init`.
+        let (_, errors) = run(
+            with_init(),
+            parse_quote! { async fn f(e: Ev, s: &mut Clients) -> Result<(), E> {} },
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("the warm state is shared"));
+
+        // A rejected `init = connect()` is not also "no `init` builds it".
+        let rejected_init = Args {
+            written: vec!["init".to_owned()],
+            ..Args::default()
+        };
+        let (_, errors) = run(
+            rejected_init,
+            parse_quote! { async fn f(e: Ev, s: &Clients) -> Result<(), E> {} },
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+
+        // An unknown trigger is not also "`concurrency` needs a trigger".
+        let unknown_trigger = Args {
+            trigger_written: true,
+            concurrency: Some((parse_quote!(concurrency), 8)),
+            ..Args::default()
+        };
+        let (_, errors) = run(
+            unknown_trigger,
+            parse_quote! { async fn f(e: Ev) -> Result<(), E> {} },
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    #[test]
+    fn first_reference_with_init_is_not_the_event() {
+        let (_, errors) = run(
+            with_init(),
+            parse_quote! { async fn f(s: &Clients) -> Result<(), E> {} },
+        );
+        assert_eq!(
+            errors,
+            [
+                "the first parameter is the event, not the warm state: add the event before this parameter, like `event: MyEvent`"
+            ]
         );
     }
 }

@@ -1,0 +1,18 @@
+use lambda_fn::lambda;
+
+struct Clients;
+
+struct NotAnError;
+
+fn connect() -> Result<Clients, NotAnError> {
+    Ok(Clients)
+}
+
+#[lambda(init = connect)]
+async fn handler(
+    event: serde_json::Value,
+    clients: &Clients,
+) -> Result<serde_json::Value, lambda_fn::Error> {
+    let _ = clients;
+    Ok(event)
+}

@@ -1,0 +1,17 @@
+use lambda_fn::lambda;
+
+struct Clients;
+
+fn connect(url: &str) -> Clients {
+    let _ = url;
+    Clients
+}
+
+#[lambda(init = connect)]
+async fn handler(
+    event: serde_json::Value,
+    clients: &Clients,
+) -> Result<serde_json::Value, lambda_fn::Error> {
+    let _ = clients;
+    Ok(event)
+}

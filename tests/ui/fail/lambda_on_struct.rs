@@ -1,0 +1,6 @@
+use lambda_fn::lambda;
+
+#[lambda]
+struct Handler {
+    name: String,
+}

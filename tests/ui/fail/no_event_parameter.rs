@@ -1,0 +1,6 @@
+use lambda_fn::lambda;
+
+#[lambda]
+async fn handler() -> Result<(), lambda_fn::Error> {
+    Ok(())
+}

@@ -1,0 +1,6 @@
+use lambda_fn::lambda;
+
+#[lambda]
+async fn handler(event: serde_json::Value) {
+    let _ = event;
+}

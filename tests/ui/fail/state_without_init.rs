@@ -1,0 +1,12 @@
+use lambda_fn::lambda;
+
+struct Clients;
+
+#[lambda]
+async fn handler(
+    event: serde_json::Value,
+    clients: &Clients,
+) -> Result<serde_json::Value, lambda_fn::Error> {
+    let _ = clients;
+    Ok(event)
+}

@@ -1,0 +1,7 @@
+use lambda_fn::lambda;
+
+#[lambda(sqs)]
+async fn handler(event: serde_json::Value) -> Result<(), lambda_fn::Error> {
+    let _ = event;
+    Ok(())
+}
