@@ -37,6 +37,7 @@
 
 #[doc(hidden)]
 pub mod check;
+pub mod batch;
 pub mod deadline;
 pub mod duration;
 pub mod entry;
@@ -45,7 +46,10 @@ pub mod invoke;
 pub mod local;
 mod logging;
 mod runtime;
+#[cfg(feature = "sqs")]
+pub mod sqs;
 pub mod state;
+pub mod trigger;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -1,0 +1,394 @@
+//! Running the records of one batch: each record decoded and handled on its
+//! own, so that a record that fails to decode, returns `Err` or panics fails
+//! only itself, under the deadline guard of the whole invocation.
+//!
+//! Every trigger module drives [`process`] and turns its [`BatchOutcome`]
+//! into its trigger's answer: a `batchItemFailures` list (SQS, Kinesis,
+//! DynamoDB Streams) or a failed invocation (SNS, S3).
+
+use std::cell::RefCell;
+use std::future::Future;
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+
+use crate::error::{self, Diagnostic, diagnostic};
+use crate::invoke::{Invocation, catch_unwind, guard, panic_diagnostic, timeout_diagnostic};
+
+/// The `errorType` of a record of an ordered batch that was not processed
+/// because an earlier record failed.
+pub const NOT_PROCESSED: &str = "NotProcessed";
+
+/// How the records of a batch are run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Records are independent: up to `concurrency` run at once, and every
+    /// record runs whatever happens to the others.
+    Unordered {
+        /// How many records may be in flight at once (at least 1).
+        concurrency: usize,
+    },
+    /// Records run one at a time in batch order. At the first failure, that
+    /// record and every later one are failed without being processed (FIFO
+    /// queues and streams, where a later record must not overtake an earlier
+    /// one).
+    InOrder,
+}
+
+/// A record that did not succeed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordFailure {
+    /// The record's position in the batch.
+    pub index: usize,
+    /// The record's id (message id, sequence number...), if it has one.
+    pub id: Option<String>,
+    /// Why it failed.
+    pub diagnostic: Diagnostic,
+}
+
+/// What happened to a batch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// How many records the batch had.
+    pub records: usize,
+    /// Every record that did not succeed, in batch order.
+    pub failures: Vec<RecordFailure>,
+    /// Whether the deadline guard fired before every record finished.
+    pub timed_out: bool,
+}
+
+impl BatchOutcome {
+    /// The diagnostic for a trigger without a batch protocol, where any
+    /// failed record fails the whole invocation. Names every failed record.
+    pub fn into_invocation_result(self, deadline_budget: &crate::Deadline) -> Result<(), Diagnostic> {
+        if self.failures.is_empty() {
+            return Ok(());
+        }
+        if self.timed_out {
+            let unfinished = self
+                .failures
+                .iter()
+                .filter(|f| f.diagnostic.error_type == error::TIMEOUT)
+                .count();
+            let mut timeout = timeout_diagnostic(deadline_budget);
+            timeout.error_message = format!(
+                "{}; {unfinished} of {} records did not finish: {}",
+                timeout.error_message,
+                self.records,
+                describe(&self.failures)
+            );
+            return Err(timeout);
+        }
+        let first = &self.failures[0].diagnostic;
+        let same_type = self
+            .failures
+            .iter()
+            .all(|f| f.diagnostic.error_type == first.error_type);
+        let error_type = if same_type {
+            first.error_type.clone()
+        } else {
+            "RecordsFailed".to_owned()
+        };
+        Err(diagnostic(
+            error_type,
+            format!(
+                "{} of {} records failed: {}",
+                self.failures.len(),
+                self.records,
+                describe(&self.failures)
+            ),
+        ))
+    }
+}
+
+fn describe(failures: &[RecordFailure]) -> String {
+    failures
+        .iter()
+        .map(|f| {
+            let id = f.id.clone().unwrap_or_else(|| format!("record {}", f.index));
+            format!("{id}: {}: {}", f.diagnostic.error_type, f.diagnostic.error_message)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[derive(Clone)]
+enum Status {
+    Pending,
+    Succeeded,
+    Failed(Diagnostic),
+}
+
+/// Runs `handler` on every record of `records`.
+///
+/// `decode` turns a raw record into the handler's payload; `id` names a
+/// record in the answer and in logs; `report` turns the handler's error into
+/// a diagnostic. The deadline guard of `invocation` covers the whole batch:
+/// when it fires, the records still running are dropped and every record
+/// that did not finish is a failure with `errorType` `Timeout`. A record is
+/// only ever counted as a success when its handler returned `Ok`.
+pub async fn process<R, P, S, F, E>(
+    records: &[R],
+    id: impl Fn(&R) -> Option<String>,
+    decode: impl Fn(&R) -> Result<P, Diagnostic>,
+    handler: &F,
+    report: fn(E) -> Diagnostic,
+    invocation: &Invocation<'_, S>,
+    order: Order,
+) -> BatchOutcome
+where
+    F: AsyncFn(P, &Invocation<'_, S>) -> Result<(), E>,
+{
+    let status = RefCell::new(vec![Status::Pending; records.len()]);
+    let run = |index: usize| {
+        let status = &status;
+        let record = &records[index];
+        let decoded = decode(record);
+        async move {
+            let result = match decoded {
+                Err(undecodable) => Err(undecodable),
+                Ok(payload) => match catch_unwind(handler(payload, invocation)).await {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(err)) => Err(report(err)),
+                    Err(panic) => Err(panic_diagnostic(&*panic)),
+                },
+            };
+            let succeeded = result.is_ok();
+            status.borrow_mut()[index] = match result {
+                Ok(()) => Status::Succeeded,
+                Err(failure) => Status::Failed(failure),
+            };
+            succeeded
+        }
+    };
+    let work = async {
+        match order {
+            Order::InOrder => {
+                for index in 0..records.len() {
+                    if !run(index).await {
+                        break;
+                    }
+                }
+            }
+            Order::Unordered { concurrency } => {
+                run_unordered(records.len(), concurrency.max(1), run).await;
+            }
+        }
+    };
+    let finished = guard(invocation.deadline, work).await.is_some();
+
+    let mut outcome = BatchOutcome {
+        records: records.len(),
+        failures: Vec::new(),
+        timed_out: !finished,
+    };
+    let mut earlier_failure = None;
+    for (index, state) in status.into_inner().into_iter().enumerate() {
+        let diagnostic = match state {
+            Status::Succeeded => continue,
+            Status::Failed(diagnostic) => {
+                earlier_failure.get_or_insert(index);
+                diagnostic
+            }
+            Status::Pending if !finished => timeout_diagnostic(invocation.deadline),
+            Status::Pending => diagnostic(
+                NOT_PROCESSED,
+                format!(
+                    "not processed: record {} of this ordered batch failed first",
+                    earlier_failure.unwrap_or(0)
+                ),
+            ),
+        };
+        let failure = RecordFailure {
+            index,
+            id: id(&records[index]),
+            diagnostic,
+        };
+        log_failure(invocation, &failure);
+        outcome.failures.push(failure);
+    }
+    outcome
+}
+
+/// Keeps up to `concurrency` records in flight, starting the next record as
+/// soon as one finishes. Everything runs on the invocation's task: records
+/// need not be `Send`, and dropping this future drops every record in flight.
+async fn run_unordered<Fut>(records: usize, concurrency: usize, run: impl Fn(usize) -> Fut)
+where
+    Fut: Future<Output = bool>,
+{
+    let mut in_flight = FuturesUnordered::new();
+    let mut next = 0;
+    while next < records.min(concurrency) {
+        in_flight.push(run(next));
+        next += 1;
+    }
+    while in_flight.next().await.is_some() {
+        if next < records {
+            in_flight.push(run(next));
+            next += 1;
+        }
+    }
+}
+
+fn log_failure<S>(invocation: &Invocation<'_, S>, failure: &RecordFailure) {
+    let request_id = invocation.context.request_id.as_str();
+    let record = failure.id.as_deref().unwrap_or("<no id>");
+    let error_type = failure.diagnostic.error_type.as_str();
+    if error_type == error::INVALID_EVENT {
+        // serde quotes the offending value: part of the payload.
+        tracing::error!(request_id, record, error_type, index = failure.index, "record failed: its payload did not decode");
+        tracing::debug!(request_id, record, error = %failure.diagnostic.error_message, "why the record did not decode");
+    } else {
+        tracing::error!(
+            request_id,
+            record,
+            error_type,
+            index = failure.index,
+            error = %failure.diagnostic.error_message,
+            "record failed"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Context, Deadline};
+    use std::time::{Duration, Instant};
+
+    #[derive(Debug)]
+    struct Negative(i64);
+    impl std::fmt::Display for Negative {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{} is negative", self.0)
+        }
+    }
+    impl std::error::Error for Negative {}
+
+    fn report(e: Negative) -> Diagnostic {
+        crate::IntoDiagnostic::into_diagnostic(e)
+    }
+
+    /// Records are numbers as text: "x" does not decode, negatives fail,
+    /// 666 panics, and n > 1000 sleeps n ms.
+    async fn run_batch(records: &[&str], order: Order, deadline: Deadline) -> BatchOutcome {
+        let ctx = Context::default();
+        let inv = Invocation {
+            context: &ctx,
+            state: &(),
+            deadline: &deadline,
+        };
+        let handler = async |n: i64, _: &Invocation<'_, ()>| {
+            if n == 666 {
+                panic!("the number of the beast");
+            }
+            if n > 1000 {
+                tokio::time::sleep(Duration::from_millis(n as u64)).await;
+            }
+            if n < 0 { Err(Negative(n)) } else { Ok(()) }
+        };
+        process(
+            records,
+            |r: &&str| Some(format!("id-{r}")),
+            |r: &&str| {
+                r.parse::<i64>()
+                    .map_err(|e| diagnostic(error::INVALID_EVENT, e.to_string()))
+            },
+            &handler,
+            report,
+            &inv,
+            order,
+        )
+        .await
+    }
+
+    fn failed(outcome: &BatchOutcome) -> Vec<(usize, &str)> {
+        outcome
+            .failures
+            .iter()
+            .map(|f| (f.index, f.diagnostic.error_type.as_str()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn each_bad_record_fails_only_itself() {
+        let outcome = run_batch(
+            &["1", "x", "3", "-4", "5", "666", "7"],
+            Order::Unordered { concurrency: 3 },
+            Deadline::unknown(),
+        )
+        .await;
+        assert_eq!(
+            failed(&outcome),
+            [(1, "InvalidEvent"), (3, "Negative"), (5, "Panic")]
+        );
+        assert_eq!(outcome.failures[0].id.as_deref(), Some("id-x"));
+        assert!(!outcome.timed_out);
+    }
+
+    #[tokio::test]
+    async fn in_order_stops_at_the_first_failure() {
+        let outcome = run_batch(
+            &["1", "2", "3", "-4", "5", "6", "7", "8", "9", "10"],
+            Order::InOrder,
+            Deadline::unknown(),
+        )
+        .await;
+        let failed = failed(&outcome);
+        assert_eq!(failed[0], (3, "Negative"));
+        assert_eq!(
+            failed[1..],
+            [4, 5, 6, 7, 8, 9].map(|i| (i, NOT_PROCESSED))
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_guard_fails_every_unfinished_record() {
+        // 2000 and 3000 sleep past a 1.5 s budget; 1 and 2 finish at once.
+        let deadline = Deadline::after(Instant::now(), Duration::from_millis(1500));
+        let outcome = run_batch(
+            &["1", "2000", "2", "3000", "1100"],
+            Order::Unordered { concurrency: 10 },
+            deadline.clone(),
+        )
+        .await;
+        assert!(outcome.timed_out);
+        assert_eq!(failed(&outcome), [(1, "Timeout"), (3, "Timeout")]);
+        let err = outcome.into_invocation_result(&deadline).unwrap_err();
+        assert_eq!(err.error_type, "Timeout");
+        assert!(err.error_message.contains("2 of 5 records did not finish: id-2000"), "{}", err.error_message);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrency_runs_records_at_once() {
+        let started = tokio::time::Instant::now();
+        let outcome = run_batch(
+            &["1050"; 10],
+            Order::Unordered { concurrency: 10 },
+            Deadline::unknown(),
+        )
+        .await;
+        assert!(outcome.failures.is_empty());
+        assert!(started.elapsed() < Duration::from_millis(1100), "{:?}", started.elapsed());
+        let started = tokio::time::Instant::now();
+        run_batch(&["1050"; 4], Order::Unordered { concurrency: 2 }, Deadline::unknown()).await;
+        assert!(started.elapsed() >= Duration::from_millis(2100), "{:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn invocation_result_names_the_failed_records() {
+        let outcome = run_batch(&["1", "-2", "-3"], Order::Unordered { concurrency: 1 }, Deadline::unknown()).await;
+        let err = outcome.into_invocation_result(&Deadline::unknown()).unwrap_err();
+        assert_eq!(err.error_type, "Negative");
+        assert_eq!(
+            err.error_message,
+            "2 of 3 records failed: id--2: Negative: -2 is negative; id--3: Negative: -3 is negative"
+        );
+        let outcome = run_batch(&["1", "x", "-3"], Order::Unordered { concurrency: 1 }, Deadline::unknown()).await;
+        let err = outcome.into_invocation_result(&Deadline::unknown()).unwrap_err();
+        assert_eq!(err.error_type, "RecordsFailed");
+        let ok = run_batch(&["1"], Order::InOrder, Deadline::unknown()).await;
+        assert_eq!(ok.into_invocation_result(&Deadline::unknown()), Ok(()));
+    }
+}
