@@ -60,7 +60,10 @@ pub struct BatchOutcome {
 impl BatchOutcome {
     /// The diagnostic for a trigger without a batch protocol, where any
     /// failed record fails the whole invocation. Names every failed record.
-    pub fn into_invocation_result(self, deadline_budget: &crate::Deadline) -> Result<(), Diagnostic> {
+    pub fn into_invocation_result(
+        self,
+        deadline_budget: &crate::Deadline,
+    ) -> Result<(), Diagnostic> {
         if self.failures.is_empty() {
             return Ok(());
         }
@@ -105,8 +108,13 @@ fn describe(failures: &[RecordFailure]) -> String {
     failures
         .iter()
         .map(|f| {
-            let id = f.id.clone().unwrap_or_else(|| format!("record {}", f.index));
-            format!("{id}: {}: {}", f.diagnostic.error_type, f.diagnostic.error_message)
+            let id =
+                f.id.clone()
+                    .unwrap_or_else(|| format!("record {}", f.index));
+            format!(
+                "{id}: {}: {}",
+                f.diagnostic.error_type, f.diagnostic.error_message
+            )
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -237,7 +245,13 @@ fn log_failure<S>(invocation: &Invocation<'_, S>, failure: &RecordFailure) {
     let error_type = failure.diagnostic.error_type.as_str();
     if error_type == error::INVALID_EVENT {
         // serde quotes the offending value: part of the payload.
-        tracing::error!(request_id, record, error_type, index = failure.index, "record failed: its payload did not decode");
+        tracing::error!(
+            request_id,
+            record,
+            error_type,
+            index = failure.index,
+            "record failed: its payload did not decode"
+        );
         tracing::debug!(request_id, record, error = %failure.diagnostic.error_message, "why the record did not decode");
     } else {
         tracing::error!(
@@ -337,10 +351,7 @@ mod tests {
         .await;
         let failed = failed(&outcome);
         assert_eq!(failed[0], (3, "Negative"));
-        assert_eq!(
-            failed[1..],
-            [4, 5, 6, 7, 8, 9].map(|i| (i, NOT_PROCESSED))
-        );
+        assert_eq!(failed[1..], [4, 5, 6, 7, 8, 9].map(|i| (i, NOT_PROCESSED)));
     }
 
     #[tokio::test(start_paused = true)]
@@ -357,7 +368,12 @@ mod tests {
         assert_eq!(failed(&outcome), [(1, "Timeout"), (3, "Timeout")]);
         let err = outcome.into_invocation_result(&deadline).unwrap_err();
         assert_eq!(err.error_type, "Timeout");
-        assert!(err.error_message.contains("2 of 5 records did not finish: id-2000"), "{}", err.error_message);
+        assert!(
+            err.error_message
+                .contains("2 of 5 records did not finish: id-2000"),
+            "{}",
+            err.error_message
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -370,23 +386,50 @@ mod tests {
         )
         .await;
         assert!(outcome.failures.is_empty());
-        assert!(started.elapsed() < Duration::from_millis(1100), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_millis(1100),
+            "{:?}",
+            started.elapsed()
+        );
         let started = tokio::time::Instant::now();
-        run_batch(&["1050"; 4], Order::Unordered { concurrency: 2 }, Deadline::unknown()).await;
-        assert!(started.elapsed() >= Duration::from_millis(2100), "{:?}", started.elapsed());
+        run_batch(
+            &["1050"; 4],
+            Order::Unordered { concurrency: 2 },
+            Deadline::unknown(),
+        )
+        .await;
+        assert!(
+            started.elapsed() >= Duration::from_millis(2100),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[tokio::test]
     async fn invocation_result_names_the_failed_records() {
-        let outcome = run_batch(&["1", "-2", "-3"], Order::Unordered { concurrency: 1 }, Deadline::unknown()).await;
-        let err = outcome.into_invocation_result(&Deadline::unknown()).unwrap_err();
+        let outcome = run_batch(
+            &["1", "-2", "-3"],
+            Order::Unordered { concurrency: 1 },
+            Deadline::unknown(),
+        )
+        .await;
+        let err = outcome
+            .into_invocation_result(&Deadline::unknown())
+            .unwrap_err();
         assert_eq!(err.error_type, "Negative");
         assert_eq!(
             err.error_message,
             "2 of 3 records failed: id--2: Negative: -2 is negative; id--3: Negative: -3 is negative"
         );
-        let outcome = run_batch(&["1", "x", "-3"], Order::Unordered { concurrency: 1 }, Deadline::unknown()).await;
-        let err = outcome.into_invocation_result(&Deadline::unknown()).unwrap_err();
+        let outcome = run_batch(
+            &["1", "x", "-3"],
+            Order::Unordered { concurrency: 1 },
+            Deadline::unknown(),
+        )
+        .await;
+        let err = outcome
+            .into_invocation_result(&Deadline::unknown())
+            .unwrap_err();
         assert_eq!(err.error_type, "RecordsFailed");
         let ok = run_batch(&["1"], Order::InOrder, Deadline::unknown()).await;
         assert_eq!(ok.into_invocation_result(&Deadline::unknown()), Ok(()));

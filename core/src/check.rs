@@ -50,3 +50,25 @@ impl<R: Serialize, E: IntoDiagnostic> Output<R, E> for Result<R, E> {
         self
     }
 }
+
+/// A batch trigger handler's return type: `Result<(), Error>`. The answer to
+/// the invocation is built from which records failed, so a record's handler
+/// returns nothing on success.
+#[diagnostic::on_unimplemented(
+    message = "a handler of a batch trigger returns `Result<(), Error>`, not `{Self}`",
+    label = "the answer is built from which records failed, so this must be `Result<(), E>`",
+    note = "return `Result<(), lambda_fn::Error>` and answer each record with `Ok(())`"
+)]
+pub trait BatchOutput<E> {
+    /// Reports the error.
+    const REPORT: fn(E) -> Diagnostic;
+    /// The handler's answer as a `Result` (it is one).
+    fn into_result(self) -> Result<(), E>;
+}
+
+impl<E: IntoDiagnostic> BatchOutput<E> for Result<(), E> {
+    const REPORT: fn(E) -> Diagnostic = E::into_diagnostic;
+    fn into_result(self) -> Self {
+        self
+    }
+}

@@ -35,23 +35,35 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
 #[doc(hidden)]
 pub mod check;
-pub mod batch;
 pub mod deadline;
 pub mod duration;
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
 pub mod entry;
 pub mod error;
+#[cfg(feature = "eventbridge")]
+pub mod eventbridge;
 pub mod invoke;
+#[cfg(feature = "kinesis")]
+pub mod kinesis;
 pub mod local;
 mod logging;
 mod runtime;
+#[cfg(feature = "s3")]
+pub mod s3;
+#[cfg(feature = "schedule")]
+pub mod schedule;
+#[cfg(feature = "sns")]
+pub mod sns;
 #[cfg(feature = "sqs")]
 pub mod sqs;
 pub mod state;
-pub mod trigger;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod trigger;
 
 pub use deadline::Deadline;
 pub use error::{Error, IntoDiagnostic};
@@ -66,11 +78,26 @@ pub use lambda_runtime::Diagnostic;
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::check::{Event, Output};
+    pub use crate::check::{BatchOutput, Event, Output};
     pub use crate::deadline::DEFAULT_TIMEOUT_MARGIN;
+    #[cfg(feature = "dynamodb")]
+    pub use crate::dynamodb;
     pub use crate::entry::{Flavor, Options, no_init, start};
+    #[cfg(feature = "eventbridge")]
+    pub use crate::eventbridge;
     pub use crate::invoke::{Invocation, WholeEvent};
+    #[cfg(feature = "kinesis")]
+    pub use crate::kinesis;
+    #[cfg(feature = "s3")]
+    pub use crate::s3;
+    #[cfg(feature = "schedule")]
+    pub use crate::schedule;
+    #[cfg(feature = "sns")]
+    pub use crate::sns;
+    #[cfg(feature = "sqs")]
+    pub use crate::sqs;
     pub use crate::state::IntoState;
+    pub use crate::trigger::Adapter;
     pub use crate::{Context, Deadline};
     pub use std::process::ExitCode;
     pub use std::time::Duration;

@@ -17,7 +17,9 @@
 
 use std::collections::HashMap;
 
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage, SqsMessageAttribute};
+use aws_lambda_events::event::sqs::{
+    BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage, SqsMessageAttribute,
+};
 
 use crate::Deadline;
 use crate::batch::{BatchOutcome, Order};
@@ -57,10 +59,12 @@ impl Trigger for Sqs {
 
 /// Whether the batch comes from a FIFO queue.
 pub fn is_fifo(event: &SqsEvent) -> bool {
-    event
-        .records
-        .iter()
-        .any(|record| record.event_source_arn.as_deref().is_some_and(|arn| arn.ends_with(".fifo")))
+    event.records.iter().any(|record| {
+        record
+            .event_source_arn
+            .as_deref()
+            .is_some_and(|arn| arn.ends_with(".fifo"))
+    })
 }
 
 /// The `SqsBatchResponse` for a batch. A failed message without a
@@ -115,7 +119,10 @@ impl<T> SqsRecord<T> {
 }
 
 /// The handler's payload when it takes the body: decoded with `body`.
-pub fn payload<T>(message: &SqsMessage, body: fn(&[u8]) -> Result<T, Diagnostic>) -> Result<T, Diagnostic> {
+pub fn payload<T>(
+    message: &SqsMessage,
+    body: fn(&[u8]) -> Result<T, Diagnostic>,
+) -> Result<T, Diagnostic> {
     let text = message
         .body
         .as_deref()
@@ -188,8 +195,12 @@ mod tests {
             }
             Ok(())
         };
-        let adapter: Adapter<Sqs, _, _, crate::Error> =
-            Adapter::new(handler, |m| payload(m, json::<Order>), IntoDiagnostic::into_diagnostic, 4);
+        let adapter: Adapter<Sqs, _, _, crate::Error> = Adapter::new(
+            handler,
+            |m| payload(m, json::<Order>),
+            IntoDiagnostic::into_diagnostic,
+            4,
+        );
         let ctx = Context::default();
         let deadline = Deadline::unknown();
         let inv = Invocation {
@@ -228,7 +239,13 @@ mod tests {
     #[tokio::test]
     async fn only_bad_messages_are_reported() {
         let event = event_with_bodies(
-            &[r#"{"amount":1}"#, "not json", r#"{"amount":-5}"#, r#"{"amount":13}"#, r#"{"amount":2}"#],
+            &[
+                r#"{"amount":1}"#,
+                "not json",
+                r#"{"amount":-5}"#,
+                r#"{"amount":13}"#,
+                r#"{"amount":2}"#,
+            ],
             "arn:aws:sqs:us-east-1:123456789012:orders",
         );
         let answer = failures(serve(&event).await);
@@ -239,7 +256,10 @@ mod tests {
             ]})
         );
         let all_good = event_with_bodies(&[r#"{"amount":1}"#], "arn:aws:sqs:us-east-1:1:q");
-        assert_eq!(failures(serve(&all_good).await), serde_json::json!({ "batchItemFailures": [] }));
+        assert_eq!(
+            failures(serve(&all_good).await),
+            serde_json::json!({ "batchItemFailures": [] })
+        );
     }
 
     #[tokio::test]
@@ -261,7 +281,11 @@ mod tests {
     async fn wrong_envelope_is_invalid_event() {
         let err = serve(br#"{"Records": [{"body": 5}]}"#).await.unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        assert!(err.error_message.starts_with("Records[0].body"), "{}", err.error_message);
+        assert!(
+            err.error_message.starts_with("Records[0].body"),
+            "{}",
+            err.error_message
+        );
     }
 
     #[test]

@@ -103,8 +103,12 @@ pub mod body {
 
     /// The body as text; it must be UTF-8.
     pub fn text(body: &[u8]) -> Result<String, Diagnostic> {
-        String::from_utf8(body.to_vec())
-            .map_err(|err| diagnostic(error::INVALID_EVENT, format!("the body is not UTF-8 text: {err}")))
+        String::from_utf8(body.to_vec()).map_err(|err| {
+            diagnostic(
+                error::INVALID_EVENT,
+                format!("the body is not UTF-8 text: {err}"),
+            )
+        })
     }
 
     /// The body's bytes, as they are.

@@ -7,6 +7,7 @@ use syn::{FnArg, ItemFn, Path};
 use crate::attr::{Args, Flavor, RawArgs};
 use crate::errors::Errors;
 use crate::handler::{self, Handler, Role};
+use crate::trigger;
 
 /// Parses, checks and expands one `#[lambda(...)]`.
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -101,7 +102,6 @@ fn generate(item: &ItemFn, args: &Args, handler: &Handler) -> TokenStream {
         .unwrap_or_else(|| syn::parse_quote!(::lambda_fn));
     let private = quote!(#krate::__private);
     let name = &item.sig.ident;
-    let event_ty = &handler.event;
     let state_ty = handler
         .state
         .as_ref()
@@ -189,29 +189,85 @@ fn generate(item: &ItemFn, args: &Args, handler: &Handler) -> TokenStream {
         }
     });
 
-    // The event and return types are checked where the user wrote them:
-    // `<Order as Event>` fails on `Order` if it does not decode, and
-    // `<Result<R, E> as Output<_, _>>` on the return type if it is not a
-    // `Result`, `R` does not serialize or `E` is not reportable. `start`
-    // asks nothing more of them, so each problem is reported once.
     let output = &handler.output;
-    let decode = qualified(event_ty, quote!(#private::Event), quote!(DECODE));
-    let output_item = |item| qualified(output, quote!(#private::Output<_, _>), item);
-    let (encode, report, into_result) = (
-        output_item(quote!(ENCODE)),
-        output_item(quote!(REPORT)),
-        output_item(quote!(into_result)),
-    );
-    // The call's parentheses are spanned like the return type too, so the
-    // whole `into_result(...)` call is, and a return type that is not a
-    // `Result` is one error there.
+    let call_arguments: Vec<TokenStream> = handler
+        .event
+        .as_ref()
+        .map(|_| quote!(#event))
+        .into_iter()
+        .chain(arguments)
+        .collect();
+    // The call's parentheses are spanned like the return type, so the whole
+    // `into_result(...)` call is, and a return type of the wrong shape is one
+    // error there.
     let answer = {
         let mut group = proc_macro2::Group::new(
             proc_macro2::Delimiter::Parenthesis,
-            quote!(#name(#event #(, #arguments)*).await),
+            quote!(#name(#(#call_arguments),*).await),
         );
         group.set_span(Span::call_site().located_at(last_span(output)));
         group
+    };
+    let invocation_ty = quote!(&#private::Invocation<'_, #state_ty>);
+
+    let adapter = match args.trigger.as_ref().and_then(|t| trigger::spec(&t.name)) {
+        None => {
+            let event_ty = handler
+                .event
+                .as_ref()
+                .expect("a whole-event handler has an event");
+            // The event and return types are checked where the user wrote
+            // them: `<Order as Event>` fails on `Order` if it does not decode,
+            // and `<Result<R, E> as Output<_, _>>` on the return type if it
+            // is not a `Result`, `R` does not serialize or `E` is not
+            // reportable. `start` asks nothing more of them, so each problem
+            // is reported once.
+            let decode = qualified(event_ty, quote!(#private::Event), quote!(DECODE));
+            let output_item = |item| qualified(output, quote!(#private::Output<_, _>), item);
+            let (encode, report, into_result) = (
+                output_item(quote!(ENCODE)),
+                output_item(quote!(REPORT)),
+                output_item(quote!(into_result)),
+            );
+            quote! {
+                #private::WholeEvent::from_parts(
+                    async |#event: #event_ty, #invocation: #invocation_ty| {
+                        #into_result #answer
+                    },
+                    #decode,
+                    #encode,
+                    #report,
+                )
+            }
+        }
+        Some(spec) => {
+            let module = format_ident!("{}", spec.name);
+            let module = quote!(#private::#module);
+            let trigger_type = format_ident!("{}", spec.trigger_type);
+            let (payload_ty, decode) =
+                trigger_payload(spec, handler.event.as_ref(), &module, &private);
+            // A batch handler answers `Result<(), E>`: the trigger's answer is
+            // built from which records failed.
+            let output_item = |item| qualified(output, quote!(#private::BatchOutput<_>), item);
+            let (report, into_result) = (
+                output_item(quote!(REPORT)),
+                output_item(quote!(into_result)),
+            );
+            let concurrency = args
+                .concurrency
+                .as_ref()
+                .map_or(1, |(_, n)| usize::try_from(*n).unwrap_or(usize::MAX));
+            quote! {
+                #private::Adapter::<#module::#trigger_type, _, _, _>::new(
+                    async |#event: #payload_ty, #invocation: #invocation_ty| {
+                        #into_result #answer
+                    },
+                    #decode,
+                    #report,
+                    #concurrency,
+                )
+            }
+        }
     };
 
     let doc = format!(
@@ -234,17 +290,83 @@ fn generate(item: &ItemFn, args: &Args, handler: &Handler) -> TokenStream {
                     timeout_margin: #margin_nanos,
                 },
                 #init,
-                #private::WholeEvent::from_parts(
-                    async |#event: #event_ty, #invocation: &#private::Invocation<'_, #state_ty>| {
-                        #into_result #answer
-                    },
-                    #decode,
-                    #encode,
-                    #report,
-                ),
+                #adapter,
             )
         }
     }
+}
+
+/// The payload type of a trigger's handler and the function that decodes it
+/// from one record: `sqs::payload(record, <Order as Event>::DECODE)` for a
+/// body `Order`, `sqs::record(record, sqs::text)` for `SqsRecord<String>`,
+/// `s3::payload` for S3's fixed `S3Object`.
+fn trigger_payload(
+    spec: &trigger::Spec,
+    payload: Option<&syn::Type>,
+    module: &TokenStream,
+    private: &TokenStream,
+) -> (TokenStream, TokenStream) {
+    let Some(payload) = payload else {
+        // A payload-less handler: the record is decoded and not passed on.
+        let trigger::Payload::Fixed { ty } = spec.payload else {
+            unreachable!("only fixed-payload triggers allow no payload")
+        };
+        let ty = format_ident!("{}", ty);
+        return (quote!(#module::#ty), quote!(#module::payload));
+    };
+    match spec.payload {
+        trigger::Payload::Fixed { .. } => (
+            quote!(#payload),
+            spanned_like(quote!(#module::payload as fn(&_) -> _), payload),
+        ),
+        trigger::Payload::Body { wrapper, raw } => {
+            let (shape, body) = match wrapper_argument(payload, wrapper) {
+                Some(inner) => (quote!(record), inner),
+                None => (quote!(payload), payload),
+            };
+            let decoder = if raw && is_type(body, "String") {
+                quote!(#module::text)
+            } else if raw && is_vec_u8(body) {
+                quote!(#module::bytes)
+            } else {
+                qualified(body, quote!(#private::Event), quote!(DECODE))
+            };
+            (
+                quote!(#payload),
+                quote!(|record| #module::#shape(record, #decoder)),
+            )
+        }
+    }
+}
+
+/// `T` in `SqsRecord<T>` (any path ending in the trigger's wrapper name).
+fn wrapper_argument<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != wrapper {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return None;
+    };
+    match arguments.args.first()? {
+        syn::GenericArgument::Type(inner) if arguments.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+/// Whether `ty` is written as the bare name `name` (`String`).
+fn is_type(ty: &syn::Type, name: &str) -> bool {
+    matches!(ty, syn::Type::Path(path)
+        if path.qself.is_none()
+            && path.path.segments.last().is_some_and(|last| last.ident == name && last.arguments.is_none()))
+}
+
+/// Whether `ty` is written `Vec<u8>`.
+fn is_vec_u8(ty: &syn::Type) -> bool {
+    wrapper_argument(ty, "Vec").is_some_and(|inner| is_type(inner, "u8"))
 }
 
 /// `<ty as Trait>::item`, spanned like `ty` (the user's type, whose own

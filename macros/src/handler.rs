@@ -10,6 +10,7 @@ use syn::{FnArg, GenericParam, ItemFn, Pat, PatType, ReturnType, Type, TypeRefer
 
 use crate::attr::Args;
 use crate::errors::Errors;
+use crate::trigger;
 
 /// What a parameter after the event receives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +43,9 @@ pub struct Param {
 
 /// A checked handler.
 pub struct Handler {
-    pub event: Type,
+    /// The event (or, with a trigger, the record payload); `None` only for
+    /// a trigger whose payload is optional.
+    pub event: Option<Type>,
     pub params: Vec<Param>,
     /// The type of the state parameter, if any.
     pub state: Option<Type>,
@@ -136,22 +139,35 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
             errors.push(self_error(receiver));
         }
     }
-    let mut inputs = sig.inputs.iter().filter_map(|input| match input {
+    let inputs = sig.inputs.iter().filter_map(|input| match input {
         FnArg::Typed(typed) => Some(typed),
         FnArg::Receiver(_) => None,
     });
 
     let before_inputs = errors.count();
-    let event = match inputs.next() {
-        None if has_receiver => None,
-        None => {
-            errors.push(syn::Error::new(
-                sig.paren_token.span.join(),
-                "a Lambda handler takes the event as its first parameter, like `event: MyEvent` (or `event: serde_json::Value` for any JSON)",
-            ));
-            None
+    let trigger = args.trigger.as_ref().and_then(|t| trigger::spec(&t.name));
+    // A scheduled function may take no payload: then its first parameter
+    // is already one of the optional inputs.
+    let payload_optional = trigger.is_some_and(|spec| spec.payload_optional);
+    let mut inputs = inputs.peekable();
+    let starts_with_optional_input = payload_optional
+        && inputs
+            .peek()
+            .is_none_or(|first| matches!(&*first.ty, Type::Reference(_)));
+    let event = if starts_with_optional_input {
+        None
+    } else {
+        match inputs.next() {
+            None if has_receiver => None,
+            None => {
+                errors.push(syn::Error::new(
+                    sig.paren_token.span.join(),
+                    "a Lambda handler takes the event as its first parameter, like `event: MyEvent` (or `event: serde_json::Value` for any JSON)",
+                ));
+                None
+            }
+            Some(first) => check_event(first, args, errors),
         }
-        Some(first) => check_event(first, args, errors),
     };
 
     let mut params: Vec<Param> = Vec::new();
@@ -194,16 +210,19 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
         }
     }
 
-    if let Some(trigger) = &args.trigger {
+    if let Some(spec) = trigger {
+        if let (Some((key, _)), Err(why)) = (&args.concurrency, spec.concurrency) {
+            errors.push(syn::Error::new(key.span(), why));
+        }
+    } else if let Some(written) = &args.trigger {
         errors.push(syn::Error::new(
-            trigger.ident.span(),
+            written.ident.span(),
             format!(
                 "the `{}` trigger is not available in this version of lambda-fn; take the whole event instead (`#[lambda]` with an `aws_lambda_events` type)",
-                trigger.name
+                written.name
             ),
         ));
-    }
-    if let Some((key, _)) = &args.concurrency {
+    } else if let Some((key, _)) = &args.concurrency {
         // An unknown trigger is already reported; saying a trigger is
         // missing as well would contradict it.
         if !args.trigger_written {
@@ -217,9 +236,12 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
     if errors.count() > before {
         return None;
     }
+    if event.is_none() && !starts_with_optional_input {
+        return None;
+    }
     Some(Handler {
         state: state.map(|p| p.referent.clone()),
-        event: event?,
+        event,
         params,
         output: output?,
     })

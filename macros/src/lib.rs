@@ -8,6 +8,7 @@ mod duration;
 mod errors;
 mod expand;
 mod handler;
+mod trigger;
 
 use proc_macro::TokenStream;
 

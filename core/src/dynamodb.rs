@@ -1,0 +1,1 @@
+//! The `dynamodb` trigger (in progress).

@@ -1,0 +1,1 @@
+//! The `eventbridge` trigger (in progress).

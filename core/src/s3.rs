@@ -1,0 +1,1 @@
+//! The `s3` trigger (in progress).

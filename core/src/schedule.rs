@@ -1,0 +1,1 @@
+//! The `schedule` trigger (in progress).

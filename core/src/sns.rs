@@ -1,0 +1,1 @@
+//! The `sns` trigger (in progress).

@@ -1,0 +1,88 @@
+//! `sqs-orders`: one handler call per SQS message, with partial batch
+//! failures.
+//!
+//! Each message body is an order `{"id": 1, "amount": 9.5, "customer": "ada"}`.
+//! The function answers an `SqsBatchResponse` naming the messages that did
+//! not succeed: a body that is not an order, an order with a negative amount
+//! (`NegativeAmount`), and an order with id 0, which hits a bug in this
+//! example and panics. SQS deletes every other message and redelivers only
+//! those. Enable `ReportBatchItemFailures` on the event source mapping.
+//!
+//! ```text
+//! $ cargo run -p lambda-fn-examples --bin sqs-orders -- --event examples/events/sqs-orders.json
+//! {"batchItemFailures":[{"itemIdentifier":"b7c1..."}, ...]}
+//! ```
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use lambda_fn::{Context, lambda};
+use serde::Deserialize;
+
+/// The message body.
+#[derive(Debug, Deserialize)]
+pub struct Order {
+    /// The order id.
+    pub id: u64,
+    /// The amount to charge; must not be negative.
+    pub amount: f64,
+    /// Who ordered.
+    pub customer: String,
+}
+
+/// A negative amount: this message fails, the rest of the batch does not.
+#[derive(Debug)]
+pub struct NegativeAmount {
+    id: u64,
+    amount: f64,
+}
+
+impl fmt::Display for NegativeAmount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "order {} has a negative amount ({})",
+            self.id, self.amount
+        )
+    }
+}
+
+impl std::error::Error for NegativeAmount {}
+
+/// Warm state: a stand-in for a database client, built once.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    accepted: AtomicU64,
+}
+
+fn ledger() -> Ledger {
+    Ledger::default()
+}
+
+/// Accepts one order.
+#[lambda(sqs, init = ledger, concurrency = 10)]
+pub async fn sqs_orders(
+    order: Order,
+    ledger: &Ledger,
+    ctx: &Context,
+) -> Result<(), lambda_fn::Error> {
+    if order.amount < 0.0 {
+        return Err(NegativeAmount {
+            id: order.id,
+            amount: order.amount,
+        }
+        .into());
+    }
+    // A bug in this example, to show that a panic fails only its message.
+    assert_ne!(order.id, 0, "order id 0 is reserved");
+    // Stands in for the database write: 20 ms of I/O per order, which the
+    // `concurrency = 10` above overlaps across a batch.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let total = ledger.accepted.fetch_add(1, Ordering::Relaxed) + 1;
+    eprintln!(
+        "request {}: accepted order {} for {} ({} accepted so far)",
+        ctx.request_id, order.id, order.customer, total
+    );
+    Ok(())
+}

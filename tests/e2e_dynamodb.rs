@@ -1,0 +1,1 @@
+//! End to end: the `dynamodb` example (in progress).

@@ -1,0 +1,1 @@
+//! End to end: the `eventbridge` example (in progress).

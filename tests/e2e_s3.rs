@@ -1,0 +1,1 @@
+//! End to end: the `s3` example (in progress).

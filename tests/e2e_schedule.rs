@@ -1,0 +1,1 @@
+//! End to end: the `schedule` example (in progress).

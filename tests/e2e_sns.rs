@@ -1,0 +1,1 @@
+//! End to end: the `sns` example (in progress).

@@ -1,0 +1,187 @@
+//! End to end: `sqs-orders` answers partial batch failures.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
+use lambda_fn_tests::example_binary;
+use serde_json::{Value, json};
+
+const STANDARD: &str = "arn:aws:sqs:us-east-1:123456789012:orders";
+const FIFO: &str = "arn:aws:sqs:us-east-1:123456789012:orders.fifo";
+
+fn batch(bodies: &[String], arn: &str) -> String {
+    let records: Vec<Value> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, body)| {
+            json!({
+                "messageId": format!("msg-{i}"),
+                "receiptHandle": "AQEB",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1", "MessageGroupId": "g"},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": "us-east-1"
+            })
+        })
+        .collect();
+    json!({ "Records": records }).to_string()
+}
+
+fn order(id: u64, amount: f64) -> String {
+    json!({ "id": id, "amount": amount, "customer": format!("customer {id}") }).to_string()
+}
+
+fn failed_ids(answer: &Value) -> Vec<String> {
+    answer["batchItemFailures"]
+        .as_array()
+        .expect("an SqsBatchResponse")
+        .iter()
+        .map(|f| f["itemIdentifier"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The order ids the function logged as accepted.
+fn accepted(stderr: &str) -> BTreeSet<u64> {
+    stderr
+        .lines()
+        .filter_map(|line| line.split("accepted order ").nth(1))
+        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_batch_answers_exactly_its_failed_messages() {
+    let api = RuntimeApi::start().await.unwrap();
+    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
+    let mut bodies: Vec<String> = (1..=10).map(|id| order(id, 10.0)).collect();
+    bodies[2] = "{\"id\": 3, \"amount\": ".to_owned(); // undecodable
+    bodies[5] = order(6, -1.0); // NegativeAmount
+    bodies[8] = order(0, 5.0); // panics
+    let answer = api
+        .invoke(
+            batch(&bodies, STANDARD),
+            DeadlineHeader::In(Duration::from_secs(3)),
+        )
+        .await;
+    let mut failed = failed_ids(&answer.json());
+    failed.sort();
+    assert_eq!(failed, ["msg-2", "msg-5", "msg-8"]);
+    // The process survived the panic and serves the next batch.
+    let answer = api
+        .invoke(
+            batch(&[order(11, 1.0)], STANDARD),
+            DeadlineHeader::In(Duration::from_secs(3)),
+        )
+        .await;
+    assert_eq!(answer.json(), json!({ "batchItemFailures": [] }));
+    function.kill().await;
+    function.wait(Duration::from_secs(10)).await;
+    let accepted = accepted(&function.stderr());
+    assert_eq!(accepted, BTreeSet::from([1, 2, 4, 5, 7, 8, 10, 11]));
+}
+
+#[tokio::test]
+async fn concurrency_overlaps_the_records_of_a_standard_queue() {
+    let api = RuntimeApi::start().await.unwrap();
+    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
+    let bodies: Vec<String> = (1..=10).map(|id| order(id, 1.0)).collect();
+    // Warm up once, so the timing below is of a warm invocation.
+    api.invoke(
+        batch(&bodies, STANDARD),
+        DeadlineHeader::In(Duration::from_secs(3)),
+    )
+    .await;
+    let answer = api
+        .invoke(
+            batch(&bodies, STANDARD),
+            DeadlineHeader::In(Duration::from_secs(3)),
+        )
+        .await;
+    assert_eq!(answer.json(), json!({ "batchItemFailures": [] }));
+    // Ten records of 20 ms each: 200 ms one at a time, ~20 ms ten at a time.
+    let latency = answer.latency().unwrap();
+    assert!(latency < Duration::from_millis(150), "{latency:?}");
+    function.kill().await;
+}
+
+#[tokio::test]
+async fn fifo_reports_the_first_failure_and_everything_after_it() {
+    let api = RuntimeApi::start().await.unwrap();
+    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
+    let mut bodies: Vec<String> = (1..=10).map(|id| order(id, 2.0)).collect();
+    bodies[3] = order(4, -2.0);
+    let answer = api
+        .invoke(
+            batch(&bodies, FIFO),
+            DeadlineHeader::In(Duration::from_secs(3)),
+        )
+        .await;
+    let failed = failed_ids(&answer.json());
+    assert_eq!(
+        failed,
+        (3..10).map(|i| format!("msg-{i}")).collect::<Vec<_>>()
+    );
+    // FIFO runs in order, one at a time: ten records of 20 ms would take
+    // 200 ms, but it stopped at the fourth.
+    function.kill().await;
+    function.wait(Duration::from_secs(10)).await;
+    assert_eq!(accepted(&function.stderr()), BTreeSet::from([1, 2, 3]));
+}
+
+#[tokio::test]
+async fn when_the_guard_fires_every_unfinished_message_is_reported() {
+    let api = RuntimeApi::start().await.unwrap();
+    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
+    // In order, 20 ms each: 200 ms for the batch, but the budget is
+    // 250 ms − 100 ms (the default margin) = 150 ms.
+    let bodies: Vec<String> = (1..=10).map(|id| order(id, 3.0)).collect();
+    let answer = api
+        .invoke(
+            batch(&bodies, FIFO),
+            DeadlineHeader::In(Duration::from_millis(250)),
+        )
+        .await;
+    assert!(
+        answer.answered_at < answer.deadline.unwrap(),
+        "answered after the deadline"
+    );
+    let failed = failed_ids(&answer.json());
+    function.kill().await;
+    function.wait(Duration::from_secs(10)).await;
+    let accepted = accepted(&function.stderr());
+    assert!(
+        !failed.is_empty() && !accepted.is_empty(),
+        "failed {failed:?}, accepted {accepted:?}"
+    );
+    // Exactly the messages not processed are reported: none lost, none twice.
+    let expected: Vec<String> = (1..=10_u64)
+        .filter(|id| !accepted.contains(id))
+        .map(|id| format!("msg-{}", id - 1))
+        .collect();
+    assert_eq!(failed, expected);
+}
+
+#[tokio::test]
+async fn a_wrong_envelope_is_invalid_event() {
+    let api = RuntimeApi::start().await.unwrap();
+    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
+    let answer = api
+        .invoke(
+            r#"{"Records": "nope"}"#,
+            DeadlineHeader::In(Duration::from_secs(3)),
+        )
+        .await;
+    assert_eq!(answer.error_type(), Some("InvalidEvent"));
+    assert!(
+        answer
+            .error_message()
+            .unwrap()
+            .starts_with("Records: invalid type"),
+        "{:?}",
+        answer.error_message()
+    );
+    function.kill().await;
+}
