@@ -52,7 +52,7 @@ impl Trigger for Sqs {
         }
     }
 
-    fn answer(outcome: BatchOutcome, _: &Deadline) -> Outcome {
+    fn answer(_: &SqsEvent, outcome: BatchOutcome, _: &Deadline) -> Outcome {
         encode_response(&batch_response(&outcome)?)
     }
 }

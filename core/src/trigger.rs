@@ -29,8 +29,9 @@ pub trait Trigger {
     /// How the records of `event` run, given the attribute's `concurrency`.
     fn order(event: &Self::Event, concurrency: usize) -> Order;
 
-    /// The answer to the invocation.
-    fn answer(outcome: BatchOutcome, deadline: &Deadline) -> Outcome;
+    /// The answer to the invocation, from the event and what happened to
+    /// its records.
+    fn answer(event: &Self::Event, outcome: BatchOutcome, deadline: &Deadline) -> Outcome;
 }
 
 /// Serves trigger `T` with a per-record handler returning `Result<(), E>`.
@@ -78,7 +79,7 @@ where
             T::order(&event, self.concurrency),
         )
         .await;
-        T::answer(outcome, invocation.deadline)
+        T::answer(&event, outcome, invocation.deadline)
     }
 }
 
