@@ -277,6 +277,46 @@ mod tests {
         assert_eq!(ids, ["m3", "m4", "m5", "m6", "m7", "m8", "m9"]);
     }
 
+    /// Ten messages that each await 50 ms of I/O: one at a time they take
+    /// 500 ms, with `concurrency = 10` about 50 ms (real time, not paused).
+    #[tokio::test]
+    async fn concurrency_overlaps_the_messages_of_a_batch() {
+        let handler = async |_: String, _: &Invocation<'_, ()>| {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            Ok::<_, crate::Error>(())
+        };
+        let event = event_with_bodies(&["x"; 10], "arn:aws:sqs:us-east-1:1:q");
+        let ctx = Context::default();
+        let deadline = Deadline::unknown();
+        let inv = Invocation {
+            context: &ctx,
+            state: &(),
+            deadline: &deadline,
+        };
+        let time = async |concurrency: usize| {
+            let adapter: Adapter<Sqs, _, _, crate::Error> = Adapter::new(
+                handler,
+                |m| payload(m, text),
+                IntoDiagnostic::into_diagnostic,
+                concurrency,
+            );
+            let started = std::time::Instant::now();
+            let answer = failures(adapter.call(&event, &inv).await);
+            assert_eq!(answer, serde_json::json!({ "batchItemFailures": [] }));
+            started.elapsed()
+        };
+        let concurrent = time(10).await;
+        assert!(
+            concurrent < std::time::Duration::from_millis(150),
+            "{concurrent:?}"
+        );
+        let sequential = time(1).await;
+        assert!(
+            sequential >= std::time::Duration::from_millis(500),
+            "{sequential:?}"
+        );
+    }
+
     #[tokio::test]
     async fn wrong_envelope_is_invalid_event() {
         let err = serve(br#"{"Records": [{"body": 5}]}"#).await.unwrap_err();
