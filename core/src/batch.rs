@@ -82,6 +82,15 @@ impl BatchOutcome {
             );
             return Err(timeout);
         }
+        // A single-event trigger (EventBridge, schedules): the event's own
+        // error, prefixed with its id.
+        if let ([only], 1) = (self.failures.as_slice(), self.records) {
+            let id = only.id.clone().unwrap_or_else(|| "the event".to_owned());
+            return Err(diagnostic(
+                only.diagnostic.error_type.clone(),
+                format!("{id}: {}", only.diagnostic.error_message),
+            ));
+        }
         let first = &self.failures[0].diagnostic;
         let same_type = self
             .failures

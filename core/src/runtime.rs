@@ -154,7 +154,12 @@ impl RuntimeApi {
                 self.post(&path, None, body).await
             }
             Err(diagnostic) => {
-                if diagnostic.error_type == error::INVALID_EVENT {
+                // A batch's combined error repeats each record's error as
+                // `id: InvalidEvent: ...`; those records were already logged
+                // one by one, without their payload.
+                let quotes_payload = diagnostic.error_type == error::INVALID_EVENT
+                    || diagnostic.error_message.contains(": InvalidEvent: ");
+                if quotes_payload {
                     // serde's messages quote the offending value: a piece of
                     // the payload, which is only logged at debug level.
                     tracing::error!(request_id, error_type = %diagnostic.error_type, "invocation failed: the event did not decode");

@@ -112,6 +112,20 @@ pub struct SqsRecord<T> {
 }
 
 impl<T> SqsRecord<T> {
+    /// A message with this id and body and nothing else, for the handler's
+    /// own unit tests.
+    pub fn new(message_id: impl Into<String>, body: T) -> Self {
+        Self {
+            message_id: message_id.into(),
+            body,
+            receipt_handle: None,
+            attributes: HashMap::new(),
+            message_attributes: HashMap::new(),
+            event_source_arn: None,
+            aws_region: None,
+        }
+    }
+
     /// How many times this message has been received, this time included.
     pub fn receive_count(&self) -> Option<u32> {
         self.attributes.get("ApproximateReceiveCount")?.parse().ok()

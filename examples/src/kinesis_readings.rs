@@ -1,2 +1,83 @@
-//! (in progress)
-fn main() {}
+//! `kinesis-readings`: one handler call per Kinesis record, in order, with
+//! partial batch failures.
+//!
+//! Each record's data is a temperature reading `{"sensor": "greenhouse-1",
+//! "celsius": 21.5}`, base64-encoded by Kinesis and decoded before the
+//! handler sees it. A reading below absolute zero is physically impossible
+//! and fails its record (`BelowAbsoluteZero`); a reading without a sensor
+//! name hits a bug in this example and panics. Records of a shard are
+//! processed one at a time in order: at the first failure, that record and
+//! every later one are reported in the `KinesisEventResponse` without being
+//! processed, so Lambda checkpoints the readings before it and retries from
+//! there. Enable `ReportBatchItemFailures` on the event source mapping.
+//!
+//! ```text
+//! $ cargo run -p lambda-fn-examples --bin kinesis-readings -- --event examples/events/kinesis-readings.json
+//! {"batchItemFailures":[{"itemIdentifier":"4959..."}, ...]}
+//! ```
+
+use std::fmt;
+
+use lambda_fn::kinesis::KinesisRecord;
+use lambda_fn::{Context, lambda};
+use serde::Deserialize;
+
+/// The lowest temperature there is, in degrees Celsius.
+const ABSOLUTE_ZERO: f64 = -273.15;
+
+/// One record's data.
+#[derive(Debug, Deserialize)]
+pub struct Reading {
+    /// The sensor that took the reading.
+    pub sensor: String,
+    /// The temperature, in degrees Celsius.
+    pub celsius: f64,
+}
+
+/// A reading colder than anything can be: the sensor is broken, and this
+/// record (with every later one of the batch) is retried.
+#[derive(Debug)]
+pub struct BelowAbsoluteZero {
+    sensor: String,
+    celsius: f64,
+}
+
+impl fmt::Display for BelowAbsoluteZero {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "sensor {} read {} °C, below absolute zero ({ABSOLUTE_ZERO} °C)",
+            self.sensor, self.celsius
+        )
+    }
+}
+
+impl std::error::Error for BelowAbsoluteZero {}
+
+/// Stores one reading.
+#[lambda(kinesis)]
+pub async fn kinesis_readings(
+    record: KinesisRecord<Reading>,
+    ctx: &Context,
+) -> Result<(), lambda_fn::Error> {
+    let reading = &record.data;
+    if reading.celsius < ABSOLUTE_ZERO {
+        return Err(BelowAbsoluteZero {
+            sensor: reading.sensor.clone(),
+            celsius: reading.celsius,
+        }
+        .into());
+    }
+    // A bug in this example, to show that a panic fails its record (and, in
+    // order, the rest of the batch) but not the function.
+    assert!(!reading.sensor.is_empty(), "a reading without a sensor");
+    eprintln!(
+        "request {}: stored record {} from {} ({}): {} °C",
+        ctx.request_id,
+        record.sequence_number,
+        record.shard_id().unwrap_or("an unknown shard"),
+        record.partition_key,
+        reading.celsius
+    );
+    Ok(())
+}

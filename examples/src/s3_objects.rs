@@ -1,2 +1,91 @@
-//! (in progress)
-fn main() {}
+//! `s3-objects`: keeps a catalogue of the objects uploaded to a bucket.
+//!
+//! Each S3 event notification record reaches the handler as an
+//! `S3Object` whose key is already URL-decoded: S3 sends
+//! `reports/my+file%C3%A9.txt`, the handler sees `reports/my fileé.txt`.
+//! A created object is catalogued with its size, a removed one dropped. An
+//! empty upload is rejected with `EmptyObject`; a console "folder" (a key
+//! ending in `/`) hits a bug in this example and panics. When every record
+//! succeeds the `s3` trigger answers the decoded keys it processed; when any
+//! fails, the invocation fails with an error naming each failed object, and
+//! Lambda retries the event.
+//!
+//! ```text
+//! $ cargo run -p lambda-fn-examples --bin s3-objects -- --event examples/events/s3-objects.json
+//! {"processed":["reports/my fileé.txt","reports/2025/q3 summary.csv"]}
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Mutex;
+
+use lambda_fn::s3::S3Object;
+use lambda_fn::{Context, lambda};
+
+/// An upload of zero bytes: it fails its invocation.
+#[derive(Debug)]
+pub struct EmptyObject {
+    key: String,
+}
+
+impl fmt::Display for EmptyObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is empty", self.key)
+    }
+}
+
+impl std::error::Error for EmptyObject {}
+
+/// Warm state: a stand-in for the catalogue table, built once. Maps
+/// `bucket/key` to the object's size.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    objects: Mutex<BTreeMap<String, u64>>,
+}
+
+fn catalogue() -> Catalogue {
+    Catalogue::default()
+}
+
+/// Catalogues one object.
+#[lambda(s3, init = catalogue, concurrency = 4)]
+pub async fn s3_objects(
+    object: S3Object,
+    catalogue: &Catalogue,
+    ctx: &Context,
+) -> Result<(), lambda_fn::Error> {
+    // A bug in this example, to show that a panic fails only its record
+    // and the process keeps serving: it assumes every key names a file, but
+    // the S3 console creates "folders" as keys ending in `/`.
+    let file_name = object
+        .key
+        .rsplit('/')
+        .next()
+        .filter(|name| !name.is_empty())
+        .expect("every key names a file");
+    let path = format!("{}/{}", object.bucket, object.key);
+    let mut objects = catalogue
+        .objects
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if object.is_removed() {
+        objects.remove(&path);
+        eprintln!(
+            "request {}: removed s3://{path} ({} catalogued)",
+            ctx.request_id,
+            objects.len()
+        );
+        return Ok(());
+    }
+    let size = object.size.unwrap_or_default();
+    if size == 0 {
+        return Err(EmptyObject { key: object.key }.into());
+    }
+    objects.insert(path.clone(), size);
+    eprintln!(
+        "request {}: catalogued s3://{path} as {file_name} ({size} bytes, {} catalogued)",
+        ctx.request_id,
+        objects.len()
+    );
+    Ok(())
+}
