@@ -16,7 +16,7 @@ const EVENT: &str = r#"{"name":"Ferris","id":7}"#;
 
 /// The trigger pass cases, each directory with the `event.json` its cases
 /// are run with (an envelope whose record payload is [`EVENT`]).
-const TRIGGER_CASES: &[&str] = &["ui/pass-sqs"];
+const TRIGGER_CASES: &[&str] = &["ui/pass-sqs", "ui/pass-schedule"];
 
 fn set_event(event: &str) {
     // SAFETY: this is the only test in this binary, and trybuild spawns its

@@ -32,7 +32,7 @@ impl std::error::Error for Rejected {}
 
 /// Handles one order.
 #[lambda(sqs, init = seen, concurrency = 8, timeout_margin = "250ms")]
-pub async fn handle(
+async fn handle(
     order: Order,
     deadline: &Deadline,
     seen: &Seen,
