@@ -51,6 +51,10 @@ pub const HANDLER_ERROR: &str = "HandlerError";
 pub struct Error {
     error_type: Cow<'static, str>,
     inner: Box<dyn std::error::Error + Send + Sync + 'static>,
+    /// For `#[lambda(http)]`: the response status, if chosen.
+    status: Option<u16>,
+    /// For `#[lambda(http)]`: the JSON body of an exposed error.
+    problem: Option<serde_json::Value>,
 }
 
 impl Error {
@@ -67,6 +71,8 @@ impl Error {
         Self {
             error_type: Cow::Borrowed(HANDLER_ERROR),
             inner: error,
+            status: None,
+            problem: None,
         }
     }
 
@@ -75,6 +81,33 @@ impl Error {
     pub fn with_error_type(mut self, error_type: impl Into<Cow<'static, str>>) -> Self {
         self.error_type = error_type.into();
         self
+    }
+
+    /// For `#[lambda(http)]`: answer with this status. A 4xx status also
+    /// shows the error's message to the caller (it describes their request);
+    /// a 5xx keeps it in the logs.
+    #[must_use]
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// For `#[lambda(http)]`: the JSON body to answer with when the error is
+    /// shown to the caller.
+    #[must_use]
+    pub fn with_problem(mut self, body: serde_json::Value) -> Self {
+        self.problem = Some(body);
+        self
+    }
+
+    /// The HTTP status chosen with [`Error::with_status`].
+    pub fn http_status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The problem body chosen with [`Error::with_problem`].
+    pub fn problem(&self) -> Option<&serde_json::Value> {
+        self.problem.as_ref()
     }
 
     /// The `errorType` this error is reported with.
@@ -126,6 +159,8 @@ where
         Self {
             error_type: Cow::Borrowed(error_type),
             inner: error.into(),
+            status: None,
+            problem: None,
         }
     }
 }

@@ -46,6 +46,8 @@ pub mod entry;
 pub mod error;
 #[cfg(feature = "eventbridge")]
 pub mod eventbridge;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod invoke;
 #[cfg(feature = "kinesis")]
 pub mod kinesis;
@@ -85,6 +87,8 @@ pub mod __private {
     pub use crate::entry::{Flavor, Options, no_init, start};
     #[cfg(feature = "eventbridge")]
     pub use crate::eventbridge;
+    #[cfg(feature = "http")]
+    pub use crate::http;
     pub use crate::invoke::{Invocation, WholeEvent};
     #[cfg(feature = "kinesis")]
     pub use crate::kinesis;

@@ -240,6 +240,21 @@ fn generate(item: &ItemFn, args: &Args, handler: &Handler) -> TokenStream {
                 )
             }
         }
+        Some(spec) if spec.name == "http" => {
+            let request_ty = handler
+                .event
+                .as_ref()
+                .expect("an http handler has a request");
+            // The response and error types are checked by `HttpHandler`'s
+            // bounds: `R: IntoResponse`, `E: HttpError`.
+            quote! {
+                #private::http::HttpHandler::new(
+                    async |#event: #request_ty, #invocation: #invocation_ty| -> #output {
+                        #name(#(#call_arguments),*).await
+                    },
+                )
+            }
+        }
         Some(spec) => {
             let module = format_ident!("{}", spec.name);
             let module = quote!(#private::#module);

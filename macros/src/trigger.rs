@@ -101,6 +101,15 @@ pub const SPECS: &[Spec] = &[
         ),
         payload_optional: true,
     },
+    Spec {
+        name: "http",
+        trigger_type: "Http",
+        payload: Payload::Fixed { ty: "Request" },
+        concurrency: Err(
+            "an HTTP invocation carries one request, so `concurrency` does not apply: remove it",
+        ),
+        payload_optional: false,
+    },
 ];
 
 /// The spec of a trigger keyword that has one.

@@ -1,0 +1,357 @@
+//! `#[lambda(http)]`: one function behind any of Lambda's HTTP front doors —
+//! API Gateway REST APIs (v1), HTTP APIs (v2), Application Load Balancers and
+//! function URLs.
+//!
+//! `lambda_http` converts each front door's event into an `http::Request`
+//! and the response back into the shape that front door expects; lambda-fn
+//! adds what a production handler needs around it, all answered as HTTP, never
+//! as a Lambda invocation error (which the caller would see as a bare 502):
+//!
+//! - typed extraction: [`json`], [`query`] and [`path_param`] reject bad
+//!   input with **400** and a JSON problem body naming the field:
+//!   `{"error": "...", "path": "amount"}`;
+//! - a handler error answers **500** with `{"error": "internal server error",
+//!   "request_id": "..."}`, or the status the error chooses through
+//!   [`HttpError`]; its details stay in the logs unless the error exposes them;
+//! - a panic answers **500**, the deadline guard **504**.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use tokio::sync::oneshot;
+
+use crate::error::{Diagnostic, IntoDiagnostic};
+use crate::invoke::{
+    Handler, Invocation, Outcome, catch_unwind, encode_response, guard, panic_diagnostic,
+};
+
+pub use ::http::{Method, StatusCode, header};
+pub use lambda_http::{Body, IntoResponse, Request, RequestExt, Response};
+
+/// How a handler's error answers an HTTP request.
+///
+/// The defaults answer `500 Internal Server Error` without details. Implement
+/// it for your error type to choose the status (`404`, `422`, ...) and
+/// whether the error's message may be shown to the caller:
+///
+/// ```
+/// use lambda_fn::http::{HttpError, StatusCode};
+///
+/// #[derive(Debug)]
+/// struct NotFound(u64);
+/// impl std::fmt::Display for NotFound {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         write!(f, "no order {}", self.0)
+///     }
+/// }
+/// impl std::error::Error for NotFound {}
+/// impl HttpError for NotFound {
+///     fn status(&self) -> StatusCode { StatusCode::NOT_FOUND }
+///     fn expose(&self) -> bool { true }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not say how it answers an HTTP request",
+    label = "an `http` handler's error must implement `lambda_fn::http::HttpError`",
+    note = "add `impl lambda_fn::http::HttpError for {Self} {{}}` (500, details hidden) and override `status`/`expose` to choose, or return `lambda_fn::Error`"
+)]
+pub trait HttpError {
+    /// The response status. Default: 500.
+    fn status(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+
+    /// Whether the error's message is shown in the response body. Default:
+    /// no — internal errors can carry connection strings, SQL or stack
+    /// details, so only errors meant for the caller opt in.
+    fn expose(&self) -> bool {
+        false
+    }
+
+    /// The JSON body of an exposed error. Default: `{"error": <message>}`.
+    fn problem(&self) -> Option<serde_json::Value> {
+        None
+    }
+}
+
+impl HttpError for crate::Error {
+    fn status(&self) -> StatusCode {
+        self.http_status()
+            .and_then(|status| StatusCode::from_u16(status).ok())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn expose(&self) -> bool {
+        self.http_status()
+            .is_some_and(|status| (400..500).contains(&status))
+    }
+
+    fn problem(&self) -> Option<serde_json::Value> {
+        self.problem().cloned()
+    }
+}
+
+impl HttpError for Box<dyn std::error::Error + Send + Sync> {}
+
+impl HttpError for Rejection {
+    fn status(&self) -> StatusCode {
+        StatusCode::BAD_REQUEST
+    }
+
+    fn expose(&self) -> bool {
+        true
+    }
+}
+
+/// Input that could not be extracted from the request: answered `400 Bad
+/// Request` with `{"error": ..., "path": ...}`.
+///
+/// Deliberately not a `std::error::Error`, so that `?` turns it into a
+/// [`crate::Error`] that keeps the 400 (see [`crate::Error::with_status`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    /// What was wrong.
+    pub error: String,
+    /// Where: the JSON path or the name of the query or path parameter;
+    /// `None` for the body as a whole.
+    pub path: Option<String>,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "{path}: {}", self.error),
+            None => f.write_str(&self.error),
+        }
+    }
+}
+
+impl Rejection {
+    /// The problem body: `{"error": ..., "path": ...}`.
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::json!({ "error": self.error, "path": self.path })
+    }
+
+    /// The 400 response.
+    pub fn into_response(self) -> Response<Body> {
+        json_response(StatusCode::BAD_REQUEST, &self.body())
+    }
+
+    fn from_path<E: fmt::Display>(err: serde_path_to_error::Error<E>) -> Self {
+        let path = err.path().to_string();
+        let message = err.inner().to_string();
+        // serde_json appends the position; the path says more.
+        let message = match message.rfind(" at line ") {
+            Some(at) => message[..at].to_owned(),
+            None => message,
+        };
+        Self {
+            error: message,
+            path: (path != ".").then_some(path),
+        }
+    }
+}
+
+impl From<Rejection> for crate::Error {
+    fn from(rejection: Rejection) -> Self {
+        crate::Error::msg(rejection.to_string())
+            .with_error_type("BadRequest")
+            .with_status(400)
+            .with_problem(rejection.body())
+    }
+}
+
+/// The JSON body of the request decoded into `T`. A missing or non-JSON
+/// content type is accepted (many clients omit it); a body that does not
+/// decode is a [`Rejection`] naming the JSON path of the first mismatch.
+pub fn json<T: DeserializeOwned>(request: &Request) -> Result<T, Rejection> {
+    let body: &[u8] = request.body().as_ref();
+    if body.is_empty() {
+        return Err(Rejection {
+            error: "the request has no body; expected JSON".to_owned(),
+            path: None,
+        });
+    }
+    let mut decoder = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut decoder).map_err(Rejection::from_path)?;
+    decoder.end().map_err(|err| Rejection {
+        error: err.to_string(),
+        path: None,
+    })?;
+    Ok(value)
+}
+
+/// The query string decoded into `T` (`?page=2&size=10` into a struct with
+/// `page` and `size`). A parameter that does not decode is a [`Rejection`]
+/// naming it.
+pub fn query<T: DeserializeOwned>(request: &Request) -> Result<T, Rejection> {
+    let query = request.uri().query().unwrap_or_default();
+    let pairs = form_urlencoded::parse(query.as_bytes());
+    serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs))
+        .map_err(Rejection::from_path)
+}
+
+/// The path parameter `name` (from an API Gateway route like
+/// `/orders/{id}`) parsed as `T`. A missing or unparsable parameter is a
+/// [`Rejection`] naming it.
+pub fn path_param<T>(request: &Request, name: &str) -> Result<T, Rejection>
+where
+    T: std::str::FromStr,
+    T::Err: fmt::Display,
+{
+    let parameters = request.path_parameters();
+    let value = parameters.first(name).ok_or_else(|| Rejection {
+        error: "missing path parameter".to_owned(),
+        path: Some(name.to_owned()),
+    })?;
+    value.parse().map_err(|err: T::Err| Rejection {
+        error: format!("invalid value {value:?}: {err}"),
+        path: Some(name.to_owned()),
+    })
+}
+
+/// A response with a JSON body and `content-type: application/json`.
+pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response<Body> {
+    let body = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// The trigger type of `#[lambda(http)]`.
+pub enum Http {}
+
+/// Serves an HTTP handler `handler(request, &invocation)`.
+pub struct HttpHandler<F> {
+    handler: F,
+}
+
+impl<F> HttpHandler<F> {
+    /// Wraps `handler`.
+    pub fn new(handler: F) -> Self {
+        Self { handler }
+    }
+}
+
+impl<S, F, R, E> Handler<S> for HttpHandler<F>
+where
+    F: AsyncFn(Request, &Invocation<'_, S>) -> Result<R, E>,
+    R: IntoResponse,
+    E: HttpError + IntoDiagnostic,
+{
+    async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
+        // Which front door sent the event decides the response's shape;
+        // lambda_http knows them all.
+        let lambda_request: lambda_http::request::LambdaRequest =
+            crate::invoke::decode_event(event)?;
+        // lambda_http's adapter converts the request and the response. Its
+        // service only hands the request over and waits for the response,
+        // so the handler itself (which borrows the warm state) runs here,
+        // on this task, and need not be `Send`.
+        let (request_tx, request_rx) = oneshot::channel::<Request>();
+        let (response_tx, response_rx) = oneshot::channel::<Response<Body>>();
+        let mut request_tx = Some(request_tx);
+        let mut response_rx = Some(response_rx);
+        let service = lambda_http::service_fn(move |request: Request| {
+            if let Some(tx) = request_tx.take() {
+                let _ = tx.send(request);
+            }
+            let rx = response_rx.take();
+            async move {
+                match rx {
+                    Some(rx) => rx.await.map_err(|_| "the handler did not answer"),
+                    None => Err("the service was called twice"),
+                }
+            }
+        });
+        let mut adapter = lambda_http::Adapter::from(service);
+        let event = lambda_runtime::LambdaEvent::new(lambda_request, invocation.context.clone());
+        let converted = lambda_http::tower::Service::call(&mut adapter, event);
+        let serve = async {
+            let Ok(request) = request_rx.await else {
+                return;
+            };
+            let response = self.respond(request, invocation).await;
+            let _ = response_tx.send(response);
+        };
+        let (converted, ()) = futures_util::future::join(converted, serve).await;
+        match converted {
+            Ok(response) => encode_response(&response),
+            Err(why) => Err(crate::error::diagnostic(crate::error::INVALID_EVENT, why)),
+        }
+    }
+}
+
+impl<F> HttpHandler<F> {
+    async fn respond<S, R, E>(
+        &self,
+        request: Request,
+        invocation: &Invocation<'_, S>,
+    ) -> Response<Body>
+    where
+        F: AsyncFn(Request, &Invocation<'_, S>) -> Result<R, E>,
+        R: IntoResponse,
+        E: HttpError + IntoDiagnostic,
+    {
+        let request_id = invocation.context.request_id.as_str();
+        let run = catch_unwind(async { (self.handler)(request, invocation).await });
+        match guard(invocation.deadline, run).await {
+            Some(Ok(Ok(response))) => response.into_response().await,
+            Some(Ok(Err(err))) => error_response(err, request_id),
+            Some(Err(panic)) => {
+                let panic = panic_diagnostic(&*panic);
+                tracing::error!(request_id, error = %panic.error_message, "the handler panicked");
+                problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal server error",
+                    request_id,
+                )
+            }
+            None => {
+                let timeout = crate::invoke::timeout_diagnostic(invocation.deadline);
+                tracing::error!(request_id, error = %timeout.error_message, "the deadline guard answered 504");
+                problem(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "the request timed out",
+                    request_id,
+                )
+            }
+        }
+    }
+}
+
+fn error_response<E: HttpError + IntoDiagnostic>(err: E, request_id: &str) -> Response<Body> {
+    let status = err.status();
+    let expose = err.expose();
+    let problem_body = err.problem();
+    let diagnostic: Diagnostic = err.into_diagnostic();
+    if status.is_server_error() {
+        tracing::error!(request_id, error_type = %diagnostic.error_type, error = %diagnostic.error_message, %status, "the handler failed");
+    } else {
+        tracing::info!(request_id, error_type = %diagnostic.error_type, %status, "the request was refused");
+    }
+    if !expose {
+        let reason = status
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_ascii_lowercase();
+        return problem(status, &reason, request_id);
+    }
+    let mut body =
+        problem_body.unwrap_or_else(|| serde_json::json!({ "error": diagnostic.error_message }));
+    if let Some(fields) = body.as_object_mut() {
+        fields.insert("request_id".to_owned(), request_id.into());
+    }
+    json_response(status, &body)
+}
+
+fn problem(status: StatusCode, error: &str, request_id: &str) -> Response<Body> {
+    json_response(
+        status,
+        &serde_json::json!({ "error": error, "request_id": request_id }),
+    )
+}

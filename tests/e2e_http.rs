@@ -1,0 +1,1 @@
+//! End to end: the `http-api` example (in progress).
