@@ -244,82 +244,135 @@ where
     E: HttpError + IntoDiagnostic,
 {
     async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
-        // Which front door sent the event decides the response's shape;
-        // lambda_http knows them all.
-        let lambda_request: lambda_http::request::LambdaRequest =
-            crate::invoke::decode_event(event)?;
-        // lambda_http's adapter converts the request and the response. Its
-        // service only hands the request over and waits for the response,
-        // so the handler itself (which borrows the warm state) runs here,
-        // on this task, and need not be `Send`.
-        let (request_tx, request_rx) = oneshot::channel::<Request>();
-        let (response_tx, response_rx) = oneshot::channel::<Response<Body>>();
-        let mut request_tx = Some(request_tx);
-        let mut response_rx = Some(response_rx);
-        let service = lambda_http::service_fn(move |request: Request| {
-            if let Some(tx) = request_tx.take() {
-                let _ = tx.send(request);
-            }
-            let rx = response_rx.take();
-            async move {
-                match rx {
-                    Some(rx) => rx.await.map_err(|_| "the handler did not answer"),
-                    None => Err("the service was called twice"),
-                }
-            }
-        });
-        let mut adapter = lambda_http::Adapter::from(service);
-        let event = lambda_runtime::LambdaEvent::new(lambda_request, invocation.context.clone());
-        let converted = lambda_http::tower::Service::call(&mut adapter, event);
-        let serve = async {
-            let Ok(request) = request_rx.await else {
-                return;
-            };
-            let response = self.respond(request, invocation).await;
-            let _ = response_tx.send(response);
-        };
-        let (converted, ()) = futures_util::future::join(converted, serve).await;
-        match converted {
-            Ok(response) => encode_response(&response),
-            Err(why) => Err(crate::error::diagnostic(crate::error::INVALID_EVENT, why)),
-        }
+        serve(event, invocation, async |request| {
+            (self.handler)(request, invocation).await
+        })
+        .await
     }
 }
 
-impl<F> HttpHandler<F> {
-    async fn respond<S, R, E>(
-        &self,
-        request: Request,
-        invocation: &Invocation<'_, S>,
-    ) -> Response<Body>
-    where
-        F: AsyncFn(Request, &Invocation<'_, S>) -> Result<R, E>,
-        R: IntoResponse,
-        E: HttpError + IntoDiagnostic,
-    {
-        let request_id = invocation.context.request_id.as_str();
-        let run = catch_unwind(async { (self.handler)(request, invocation).await });
-        match guard(invocation.deadline, run).await {
-            Some(Ok(Ok(response))) => response.into_response().await,
-            Some(Ok(Err(err))) => error_response(err, request_id),
-            Some(Err(panic)) => {
-                let panic = panic_diagnostic(&*panic);
-                tracing::error!(request_id, error = %panic.error_message, "the handler panicked");
-                problem(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal server error",
-                    request_id,
-                )
+/// Serves an existing tower service — an `axum::Router`, a `tower::ServiceBuilder`
+/// stack — built once at init by the function under `#[lambda(http)]` and
+/// kept as the warm state. Each request runs on a clone of it, as hyper
+/// servers do.
+pub struct HttpService;
+
+impl HttpService {
+    /// The adapter for a service kept as warm state.
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl Default for HttpService {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S> Handler<S> for HttpService
+where
+    S: lambda_http::Service<Request> + Clone,
+    S::Response: IntoResponse,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
+        serve(event, invocation, async |request| {
+            let mut service = invocation.state.clone();
+            std::future::poll_fn(|cx| service.poll_ready(cx))
+                .await
+                .map_err(|err| crate::Error::from_boxed(err.into()))?;
+            service
+                .call(request)
+                .await
+                .map_err(|err| crate::Error::from_boxed(err.into()))
+        })
+        .await
+    }
+}
+
+/// Decodes the front door's event, runs `respond` on the request under the
+/// deadline guard and a panic catcher, and encodes the front door's response.
+async fn serve<S, R, E>(
+    event: &[u8],
+    invocation: &Invocation<'_, S>,
+    respond: impl AsyncFnOnce(Request) -> Result<R, E>,
+) -> Outcome
+where
+    R: IntoResponse,
+    E: HttpError + IntoDiagnostic,
+{
+    // Which front door sent the event decides the response's shape;
+    // lambda_http knows them all.
+    let lambda_request: lambda_http::request::LambdaRequest = crate::invoke::decode_event(event)?;
+    // lambda_http's adapter converts the request and the response. Its
+    // service only hands the request over and waits for the response, so the
+    // handler itself (which borrows the warm state) runs here, on this task,
+    // and need not be `Send`.
+    let (request_tx, request_rx) = oneshot::channel::<Request>();
+    let (response_tx, response_rx) = oneshot::channel::<Response<Body>>();
+    let mut request_tx = Some(request_tx);
+    let mut response_rx = Some(response_rx);
+    let service = lambda_http::service_fn(move |request: Request| {
+        if let Some(tx) = request_tx.take() {
+            let _ = tx.send(request);
+        }
+        let rx = response_rx.take();
+        async move {
+            match rx {
+                Some(rx) => rx.await.map_err(|_| "the handler did not answer"),
+                None => Err("the service was called twice"),
             }
-            None => {
-                let timeout = crate::invoke::timeout_diagnostic(invocation.deadline);
-                tracing::error!(request_id, error = %timeout.error_message, "the deadline guard answered 504");
-                problem(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    "the request timed out",
-                    request_id,
-                )
-            }
+        }
+    });
+    let mut adapter = lambda_http::Adapter::from(service);
+    let event = lambda_runtime::LambdaEvent::new(lambda_request, invocation.context.clone());
+    let converted = lambda_http::tower::Service::call(&mut adapter, event);
+    let answer = async {
+        let Ok(request) = request_rx.await else {
+            return;
+        };
+        let response = respond_guarded(request, invocation, respond).await;
+        let _ = response_tx.send(response);
+    };
+    let (converted, ()) = futures_util::future::join(converted, answer).await;
+    match converted {
+        Ok(response) => encode_response(&response),
+        Err(why) => Err(crate::error::diagnostic(crate::error::INVALID_EVENT, why)),
+    }
+}
+
+async fn respond_guarded<S, R, E>(
+    request: Request,
+    invocation: &Invocation<'_, S>,
+    respond: impl AsyncFnOnce(Request) -> Result<R, E>,
+) -> Response<Body>
+where
+    R: IntoResponse,
+    E: HttpError + IntoDiagnostic,
+{
+    let request_id = invocation.context.request_id.as_str();
+    let run = catch_unwind(respond(request));
+    match guard(invocation.deadline, run).await {
+        Some(Ok(Ok(response))) => response.into_response().await,
+        Some(Ok(Err(err))) => error_response(err, request_id),
+        Some(Err(panic)) => {
+            let panic = panic_diagnostic(&*panic);
+            tracing::error!(request_id, error = %panic.error_message, "the handler panicked");
+            problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal server error",
+                request_id,
+            )
+        }
+        None => {
+            let timeout = crate::invoke::timeout_diagnostic(invocation.deadline);
+            tracing::error!(request_id, error = %timeout.error_message, "the deadline guard answered 504");
+            problem(
+                StatusCode::GATEWAY_TIMEOUT,
+                "the request timed out",
+                request_id,
+            )
         }
     }
 }

@@ -43,6 +43,8 @@ pub struct Param {
 
 /// A checked handler.
 pub struct Handler {
+    /// `#[lambda(http)]` on a function that builds a tower service.
+    pub router: bool,
     /// The event (or, with a trigger, the record payload); `None` only for
     /// a trigger whose payload is optional.
     pub event: Option<Type>,
@@ -64,7 +66,10 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
             "a Lambda handler cannot be `const`: remove `const`",
         ));
     }
-    if sig.asyncness.is_none() {
+    // `#[lambda(http)]` on a function without parameters: it builds a tower
+    // service (an `axum::Router`, say), once, at init, and may be sync.
+    let router = args.trigger.as_ref().is_some_and(|t| t.name == "http") && sig.inputs.is_empty();
+    if sig.asyncness.is_none() && !router {
         errors.push(syn::Error::new(
             sig.fn_token.span,
             "#[lambda] needs an `async fn`: add `async` before `fn`",
@@ -154,7 +159,7 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
         && inputs
             .peek()
             .is_none_or(|first| matches!(&*first.ty, Type::Reference(_)));
-    let event = if starts_with_optional_input {
+    let event = if starts_with_optional_input || router {
         None
     } else {
         match inputs.next() {
@@ -193,7 +198,12 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
     // when every parameter was understood: a rejected `&mut State` or
     // `init = connect()` is already one error, and this would be a second.
     let state = params.iter().find(|p| p.role == Role::State);
-    if errors.count() == before_inputs {
+    if let (true, Some((key, _))) = (router, &args.init) {
+        errors.push(syn::Error::new(
+            key.span(),
+            "a function that builds the HTTP service already runs once, at init: build what the service needs inside it and remove `init`",
+        ));
+    } else if errors.count() == before_inputs {
         match (&args.init, state) {
             (None, Some(state)) if !args.mentions("init") => errors.push(syn::Error::new_spanned(
                 &state.ty,
@@ -236,10 +246,11 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
     if errors.count() > before {
         return None;
     }
-    if event.is_none() && !starts_with_optional_input {
+    if event.is_none() && !starts_with_optional_input && !router {
         return None;
     }
     Some(Handler {
+        router,
         state: state.map(|p| p.referent.clone()),
         event,
         params,
