@@ -224,6 +224,19 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
         if let (Some((key, _)), Err(why)) = (&args.concurrency, spec.concurrency) {
             errors.push(syn::Error::new(key.span(), why));
         }
+        if let (trigger::Payload::Fixed { ty: fixed }, Some(payload)) = (spec.payload, &event) {
+            if !names_type(payload, fixed) {
+                errors.push(syn::Error::new_spanned(
+                    payload,
+                    format!(
+                        "a `{}` handler takes `{fixed}` as its first parameter, like `{}: lambda_fn::{}::{fixed}`",
+                        spec.name,
+                        if spec.name == "http" { "req" } else { "event" },
+                        spec.name
+                    ),
+                ));
+            }
+        }
     } else if let Some(written) = &args.trigger {
         errors.push(syn::Error::new(
             written.ident.span(),
@@ -523,4 +536,9 @@ mod tests {
             ]
         );
     }
+}
+
+/// Whether `ty` is a path whose last segment is `name` (`lambda_fn::http::Request`).
+fn names_type(ty: &Type, name: &str) -> bool {
+    matches!(ty, Type::Path(path) if path.path.segments.last().is_some_and(|last| last.ident == name))
 }
