@@ -101,6 +101,10 @@ impl HttpError for Rejection {
     fn expose(&self) -> bool {
         true
     }
+
+    fn problem(&self) -> Option<serde_json::Value> {
+        Some(self.body())
+    }
 }
 
 /// Input that could not be extracted from the request: answered `400 Bad
@@ -138,7 +142,19 @@ impl Rejection {
     }
 
     fn from_path<E: fmt::Display>(err: serde_path_to_error::Error<E>) -> Self {
-        let path = err.path().to_string();
+        let mut path = err.path().to_string();
+        // A syntax error where a key was expected (`{"id": 7,` cut off) ends
+        // the path in an unknown segment, shown as `?`: name the object
+        // around it instead (the whole body at the top level).
+        if matches!(
+            err.path().iter().next_back(),
+            Some(serde_path_to_error::Segment::Unknown)
+        ) {
+            path.pop();
+            if path.ends_with('.') {
+                path.pop();
+            }
+        }
         let message = err.inner().to_string();
         // serde_json appends the position; the path says more.
         let message = match message.rfind(" at line ") {
@@ -147,7 +163,7 @@ impl Rejection {
         };
         Self {
             error: message,
-            path: (path != ".").then_some(path),
+            path: (!path.is_empty() && path != ".").then_some(path),
         }
     }
 }

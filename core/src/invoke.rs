@@ -110,9 +110,20 @@ where
 pub fn decode_event<T: DeserializeOwned>(event: &[u8]) -> Result<T, Diagnostic> {
     let mut json = serde_json::Deserializer::from_slice(event);
     let value = serde_path_to_error::deserialize(&mut json).map_err(|err| {
-        let path = err.path().to_string();
+        let mut path = err.path().to_string();
+        // A syntax error where a key was expected ends the path in an
+        // unknown segment (`?`): name the object around it instead.
+        if matches!(
+            err.path().iter().next_back(),
+            Some(serde_path_to_error::Segment::Unknown)
+        ) {
+            path.pop();
+            if path.ends_with('.') {
+                path.pop();
+            }
+        }
         let message = without_position(err.into_inner());
-        let message = if path == "." {
+        let message = if path.is_empty() || path == "." {
             message
         } else {
             format!("{path}: {message}")
@@ -259,6 +270,8 @@ mod tests {
         let err = decode_event::<Order>(b"{\"items\": [").unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
         assert!(err.error_message.contains("EOF"), "{}", err.error_message);
+        let err = decode_event::<Order>(br#"{"items": [], "#).unwrap_err();
+        assert!(!err.error_message.starts_with('?'), "{}", err.error_message);
         let err = decode_event::<Order>(br#"{"items": []} trailing"#).unwrap_err();
         assert_eq!(err.error_message, "trailing characters");
     }

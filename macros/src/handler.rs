@@ -224,18 +224,18 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
         if let (Some((key, _)), Err(why)) = (&args.concurrency, spec.concurrency) {
             errors.push(syn::Error::new(key.span(), why));
         }
-        if let (trigger::Payload::Fixed { ty: fixed }, Some(payload)) = (spec.payload, &event) {
-            if !names_type(payload, fixed) {
-                errors.push(syn::Error::new_spanned(
-                    payload,
-                    format!(
-                        "a `{}` handler takes `{fixed}` as its first parameter, like `{}: lambda_fn::{}::{fixed}`",
-                        spec.name,
-                        if spec.name == "http" { "req" } else { "event" },
-                        spec.name
-                    ),
-                ));
-            }
+        if let (trigger::Payload::Fixed { ty: fixed }, Some(payload)) = (spec.payload, &event)
+            && !names_type(payload, fixed)
+        {
+            errors.push(syn::Error::new_spanned(
+                payload,
+                format!(
+                    "the `{}` trigger passes `{fixed}` as the first parameter: write `{}: lambda_fn::{}::{fixed}`",
+                    spec.name,
+                    if spec.name == "http" { "req" } else { "event" },
+                    spec.name
+                ),
+            ));
         }
     } else if let Some(written) = &args.trigger {
         errors.push(syn::Error::new(
@@ -368,6 +368,11 @@ fn self_error(receiver: &syn::Receiver) -> syn::Error {
         receiver.self_token.span,
         "a Lambda handler is a free function, not a method: remove `self` (put shared clients in warm state with `init`)",
     )
+}
+
+/// Whether `ty` is a path whose last segment is `name` (`lambda_fn::http::Request`).
+fn names_type(ty: &Type, name: &str) -> bool {
+    matches!(ty, Type::Path(path) if path.path.segments.last().is_some_and(|last| last.ident == name))
 }
 
 #[cfg(test)]
@@ -536,9 +541,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// Whether `ty` is a path whose last segment is `name` (`lambda_fn::http::Request`).
-fn names_type(ty: &Type, name: &str) -> bool {
-    matches!(ty, Type::Path(path) if path.path.segments.last().is_some_and(|last| last.ident == name))
 }
