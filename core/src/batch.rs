@@ -58,6 +58,28 @@ pub struct BatchOutcome {
 }
 
 impl BatchOutcome {
+    /// The ids of every failed record, for a trigger's `batchItemFailures`
+    /// (`id_name` says what the id is: `messageId`, `sequenceNumber`...).
+    /// A failed record without an id cannot be named, so then the whole
+    /// invocation fails instead and Lambda retries the batch: no record is
+    /// reported processed when it was not.
+    pub fn failed_ids(&self, id_name: &str) -> Result<Vec<String>, Diagnostic> {
+        self.failures
+            .iter()
+            .map(|failure| {
+                failure.id.clone().ok_or_else(|| {
+                    diagnostic(
+                        error::INVALID_EVENT,
+                        format!(
+                            "record {} failed and has no {id_name} to report it by, so the whole batch fails: {}: {}",
+                            failure.index, failure.diagnostic.error_type, failure.diagnostic.error_message
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The diagnostic for a trigger without a batch protocol, where any
     /// failed record fails the whole invocation. Names every failed record.
     pub fn into_invocation_result(

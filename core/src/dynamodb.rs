@@ -75,18 +75,9 @@ impl Trigger for DynamoDb {
 /// not.
 pub fn batch_response(outcome: &BatchOutcome) -> Result<DynamoDbEventResponse, Diagnostic> {
     let mut response = DynamoDbEventResponse::default();
-    for failure in &outcome.failures {
-        let Some(id) = &failure.id else {
-            return Err(diagnostic(
-                error::INVALID_EVENT,
-                format!(
-                    "record {} failed and has no SequenceNumber to report it by, so the whole batch fails: {}: {}",
-                    failure.index, failure.diagnostic.error_type, failure.diagnostic.error_message
-                ),
-            ));
-        };
+    for id in outcome.failed_ids("SequenceNumber")? {
         let mut item = DynamoDbBatchItemFailure::default();
-        item.item_identifier = Some(id.clone());
+        item.item_identifier = Some(id);
         response.batch_item_failures.push(item);
     }
     Ok(response)

@@ -26,7 +26,7 @@ use aws_lambda_events::event::streams::KinesisEventResponse;
 
 use crate::Deadline;
 use crate::batch::{BatchOutcome, Order};
-use crate::error::{self, Diagnostic, diagnostic};
+use crate::error::Diagnostic;
 use crate::invoke::{Outcome, encode_response};
 use crate::trigger::Trigger;
 
@@ -66,17 +66,8 @@ impl Trigger for Kinesis {
 /// not.
 pub fn batch_response(outcome: &BatchOutcome) -> Result<KinesisEventResponse, Diagnostic> {
     let mut response = KinesisEventResponse::default();
-    for failure in &outcome.failures {
-        let Some(id) = &failure.id else {
-            return Err(diagnostic(
-                error::INVALID_EVENT,
-                format!(
-                    "record {} failed and has no sequenceNumber to report it by, so the whole batch fails: {}: {}",
-                    failure.index, failure.diagnostic.error_type, failure.diagnostic.error_message
-                ),
-            ));
-        };
-        response.add_failure(id.clone());
+    for id in outcome.failed_ids("sequenceNumber")? {
+        response.add_failure(id);
     }
     Ok(response)
 }
@@ -375,7 +366,7 @@ mod tests {
             failures: vec![crate::batch::RecordFailure {
                 index: 0,
                 id: None,
-                diagnostic: diagnostic("X", "y"),
+                diagnostic: crate::error::diagnostic("X", "y"),
             }],
             timed_out: false,
         };

@@ -72,18 +72,9 @@ pub fn is_fifo(event: &SqsEvent) -> bool {
 /// redelivers the batch: no message is reported processed when it was not.
 pub fn batch_response(outcome: &BatchOutcome) -> Result<SqsBatchResponse, Diagnostic> {
     let mut response = SqsBatchResponse::default();
-    for failure in &outcome.failures {
-        let Some(id) = &failure.id else {
-            return Err(diagnostic(
-                error::INVALID_EVENT,
-                format!(
-                    "message {} failed and has no messageId to report it by, so the whole batch fails: {}: {}",
-                    failure.index, failure.diagnostic.error_type, failure.diagnostic.error_message
-                ),
-            ));
-        };
+    for id in outcome.failed_ids("messageId")? {
         let mut item = BatchItemFailure::default();
-        item.item_identifier = id.clone();
+        item.item_identifier = id;
         response.batch_item_failures.push(item);
     }
     Ok(response)
