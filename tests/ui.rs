@@ -14,9 +14,18 @@
 /// run exits 0.
 const EVENT: &str = r#"{"name":"Ferris","id":7}"#;
 
-/// The trigger pass cases, each directory with the `event.json` its cases
-/// are run with (an envelope whose record payload is [`EVENT`]).
-const TRIGGER_CASES: &[&str] = &["ui/pass-sqs", "ui/pass-schedule"];
+/// The trigger pass cases: each directory holds the `event.json` its cases
+/// are run with, a sample event of its trigger whose records all succeed.
+const TRIGGER_CASES: &[&str] = &[
+    "ui/pass-sqs",
+    "ui/pass-sns",
+    "ui/pass-s3",
+    "ui/pass-kinesis",
+    "ui/pass-dynamodb",
+    "ui/pass-eventbridge",
+    "ui/pass-schedule",
+    "ui/pass-http",
+];
 
 fn set_event(event: &str) {
     // SAFETY: this is the only test in this binary, and trybuild spawns its
