@@ -69,6 +69,9 @@ fn with_errors(item: &ItemFn, error: syn::Error) -> TokenStream {
         );
         item.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
     }
+    // `const async fn` would add rustc's own "cannot be both `const` and
+    // `async`" to the error that asks to remove `const`.
+    item.sig.constness = None;
     // `self` outside an `impl` would add rustc's own error about it, and a
     // body that uses `self` without it one more: the signature is kept (its
     // types are still checked), the body waits until `self` is gone.
