@@ -143,10 +143,10 @@ fn in_detail(mut failure: Diagnostic) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::invoke::{Handler, Invocation};
+    use crate::IntoDiagnostic;
+    use crate::invoke::Invocation;
     use crate::trigger::Adapter;
     use crate::trigger::body::json;
-    use crate::{Context, IntoDiagnostic};
     use serde::Deserialize;
     use std::time::{Duration, UNIX_EPOCH};
 
@@ -291,14 +291,7 @@ mod tests {
             IntoDiagnostic::into_diagnostic,
             1,
         );
-        let ctx = Context::default();
-        let deadline = Deadline::unknown();
-        let inv = Invocation {
-            context: &ctx,
-            state: &(),
-            deadline: &deadline,
-        };
-        adapter.call(event, &inv).await
+        crate::invoke::call_without_deadline(&adapter, event).await
     }
 
     fn raw(detail: serde_json::Value) -> Vec<u8> {

@@ -142,29 +142,8 @@ impl Rejection {
     }
 
     fn from_path<E: fmt::Display>(err: serde_path_to_error::Error<E>) -> Self {
-        let mut path = err.path().to_string();
-        // A syntax error where a key was expected (`{"id": 7,` cut off) ends
-        // the path in an unknown segment, shown as `?`: name the object
-        // around it instead (the whole body at the top level).
-        if matches!(
-            err.path().iter().next_back(),
-            Some(serde_path_to_error::Segment::Unknown)
-        ) {
-            path.pop();
-            if path.ends_with('.') {
-                path.pop();
-            }
-        }
-        let message = err.inner().to_string();
-        // serde_json appends the position; the path says more.
-        let message = match message.rfind(" at line ") {
-            Some(at) => message[..at].to_owned(),
-            None => message,
-        };
-        Self {
-            error: message,
-            path: (!path.is_empty() && path != ".").then_some(path),
-        }
+        let (path, error) = crate::invoke::json_error_parts(&err);
+        Self { error, path }
     }
 }
 

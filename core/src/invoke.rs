@@ -110,38 +110,53 @@ where
 pub fn decode_event<T: DeserializeOwned>(event: &[u8]) -> Result<T, Diagnostic> {
     let mut json = serde_json::Deserializer::from_slice(event);
     let value = serde_path_to_error::deserialize(&mut json).map_err(|err| {
-        let mut path = err.path().to_string();
-        // A syntax error where a key was expected ends the path in an
-        // unknown segment (`?`): name the object around it instead.
-        if matches!(
-            err.path().iter().next_back(),
-            Some(serde_path_to_error::Segment::Unknown)
-        ) {
-            path.pop();
-            if path.ends_with('.') {
-                path.pop();
-            }
-        }
-        let message = without_position(err.into_inner());
-        let message = if path.is_empty() || path == "." {
-            message
-        } else {
-            format!("{path}: {message}")
+        let message = match json_error_parts(&err) {
+            (Some(path), message) => format!("{path}: {message}"),
+            (None, message) => message,
         };
         diagnostic(error::INVALID_EVENT, message)
     })?;
     json.end()
-        .map_err(|err| diagnostic(error::INVALID_EVENT, without_position(err)))?;
+        .map_err(|err| diagnostic(error::INVALID_EVENT, without_position(&err.to_string())))?;
     Ok(value)
 }
 
-/// serde_json appends ` at line 1 column 42`; for an event that is one line
-/// of JSON the path says more, so the position is dropped.
-fn without_position(err: serde_json::Error) -> String {
-    let message = err.to_string();
-    match message.rfind(" at line ") {
-        Some(at) if err.line() > 0 => message[..at].to_owned(),
-        _ => message,
+/// The path of a decoding error (`None` at the root) and its message
+/// without serde_json's position: for an event or body that is one line of
+/// JSON the path says more.
+pub(crate) fn json_error_parts<E: std::fmt::Display>(
+    err: &serde_path_to_error::Error<E>,
+) -> (Option<String>, String) {
+    let mut path = err.path().to_string();
+    // A syntax error where a key was expected (`{"id": 7,` cut off) ends the
+    // path in an unknown segment, shown as `?`: name the object around it
+    // instead (the whole document at the top level).
+    if matches!(
+        err.path().iter().next_back(),
+        Some(serde_path_to_error::Segment::Unknown)
+    ) {
+        path.pop();
+        if path.ends_with('.') {
+            path.pop();
+        }
+    }
+    let path = (!path.is_empty() && path != ".").then_some(path);
+    (path, without_position(&err.inner().to_string()))
+}
+
+/// `message` without serde_json's trailing ` at line 1 column 42`.
+fn without_position(message: &str) -> String {
+    let trimmed = message.rfind(" at line ").filter(|&at| {
+        let mut words = message[at..].split_whitespace();
+        matches!(
+            (words.next(), words.next(), words.next(), words.next(), words.next(), words.next()),
+            (Some("at"), Some("line"), Some(line), Some("column"), Some(column), None)
+                if line.parse::<u64>().is_ok() && column.parse::<u64>().is_ok()
+        )
+    });
+    match trimmed {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
     }
 }
 
@@ -228,6 +243,20 @@ pub fn format_duration(duration: std::time::Duration) -> String {
     } else {
         format!("{micros}µs")
     }
+}
+
+/// Serves `event` with `handler` as an invocation without warm state or
+/// deadline: what the trigger modules' unit tests need.
+#[cfg(test)]
+pub(crate) async fn call_without_deadline<H: Handler<()>>(handler: &H, event: &[u8]) -> Outcome {
+    let context = Context::default();
+    let deadline = Deadline::unknown();
+    let invocation = Invocation {
+        context: &context,
+        state: &(),
+        deadline: &deadline,
+    };
+    handler.call(event, &invocation).await
 }
 
 #[cfg(test)]

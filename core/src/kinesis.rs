@@ -138,9 +138,9 @@ pub fn record<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::invoke::{Handler, Invocation};
+    use crate::IntoDiagnostic;
+    use crate::invoke::Invocation;
     use crate::trigger::Adapter;
-    use crate::{Context, IntoDiagnostic};
     use serde::Deserialize;
     use std::cell::RefCell;
     use std::time::{Duration, UNIX_EPOCH};
@@ -225,14 +225,7 @@ mod tests {
             IntoDiagnostic::into_diagnostic,
             8,
         );
-        let ctx = Context::default();
-        let deadline = Deadline::unknown();
-        let inv = Invocation {
-            context: &ctx,
-            state: &(),
-            deadline: &deadline,
-        };
-        let outcome = adapter.call(event, &inv).await;
+        let outcome = crate::invoke::call_without_deadline(&adapter, event).await;
         (outcome, processed.into_inner())
     }
 

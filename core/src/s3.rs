@@ -263,9 +263,9 @@ fn hex_digit(byte: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::invoke::{Handler, Invocation};
+    use crate::IntoDiagnostic;
+    use crate::invoke::Invocation;
     use crate::trigger::Adapter;
-    use crate::{Context, IntoDiagnostic};
     use std::time::Duration;
 
     /// The sample events shipped in aws_lambda_events' fixtures.
@@ -323,14 +323,7 @@ mod tests {
         };
         let adapter: Adapter<S3, _, _, crate::Error> =
             Adapter::new(handler, payload, IntoDiagnostic::into_diagnostic, 4);
-        let ctx = Context::default();
-        let deadline = Deadline::unknown();
-        let inv = Invocation {
-            context: &ctx,
-            state: &(),
-            deadline: &deadline,
-        };
-        adapter.call(event, &inv).await
+        crate::invoke::call_without_deadline(&adapter, event).await
     }
 
     #[test]

@@ -174,9 +174,9 @@ pub fn payload(event: &ScheduledEvent) -> Result<ScheduledEvent, Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::invoke::{Handler, Invocation, decode_event};
+    use crate::IntoDiagnostic;
+    use crate::invoke::{Invocation, decode_event};
     use crate::trigger::Adapter;
-    use crate::{Context, IntoDiagnostic};
     use std::time::{Duration, UNIX_EPOCH};
 
     /// The sample scheduled event shipped in aws_lambda_events' fixtures.
@@ -261,14 +261,7 @@ mod tests {
         };
         let adapter: Adapter<Schedule, _, _, crate::Error> =
             Adapter::new(handler, payload, IntoDiagnostic::into_diagnostic, 1);
-        let ctx = Context::default();
-        let deadline = Deadline::unknown();
-        let inv = Invocation {
-            context: &ctx,
-            state: &(),
-            deadline: &deadline,
-        };
-        adapter.call(event, &inv).await
+        crate::invoke::call_without_deadline(&adapter, event).await
     }
 
     #[tokio::test]

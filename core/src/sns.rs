@@ -131,9 +131,9 @@ pub fn record<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::invoke::{Handler, Invocation};
+    use crate::IntoDiagnostic;
+    use crate::invoke::Invocation;
     use crate::trigger::Adapter;
-    use crate::{Context, IntoDiagnostic};
     use serde::Deserialize;
     use std::time::Duration;
 
@@ -195,14 +195,7 @@ mod tests {
             IntoDiagnostic::into_diagnostic,
             4,
         );
-        let ctx = Context::default();
-        let deadline = Deadline::unknown();
-        let inv = Invocation {
-            context: &ctx,
-            state: &(),
-            deadline: &deadline,
-        };
-        adapter.call(event, &inv).await
+        crate::invoke::call_without_deadline(&adapter, event).await
     }
 
     #[test]

@@ -206,14 +206,7 @@ mod tests {
             IntoDiagnostic::into_diagnostic,
             4,
         );
-        let ctx = Context::default();
-        let deadline = Deadline::unknown();
-        let inv = Invocation {
-            context: &ctx,
-            state: &(),
-            deadline: &deadline,
-        };
-        adapter.call(event, &inv).await
+        crate::invoke::call_without_deadline(&adapter, event).await
     }
 
     fn failures(outcome: Outcome) -> serde_json::Value {
