@@ -1,12 +1,13 @@
 //! What a handler's types must be, as traits the generated code names at
 //! the user's own types: `<Order as Event>::DECODE` fails on `Order` when it
-//! is not `Deserialize`, `<Result<Receipt, E> as Output<_, _>>::ENCODE` on the
-//! return type when `Receipt` is not `Serialize`.
+//! is not `Deserialize`, `<Value as Output<_, _>>::into_result` on the return
+//! type when it is not a `Result`, and `<_ as Response>::ENCODE` there when
+//! the response is not `Serialize`.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Diagnostic, IntoDiagnostic};
+use crate::error::Diagnostic;
 use crate::invoke::{Outcome, decode_event, encode_response};
 
 /// An event type: decoded from the event's JSON.
@@ -24,31 +25,45 @@ impl<T: DeserializeOwned> Event for T {
     const DECODE: fn(&[u8]) -> Result<Self, Diagnostic> = decode_event::<T>;
 }
 
-/// A handler's return type: `Result<Response, Error>`, with a response that
-/// serializes to JSON and an error Lambda can report.
+/// A handler's return type: `Result<Response, Error>`. Only its shape is
+/// checked here; the response and the error are checked by [`Response`] and
+/// [`IntoDiagnostic`], each with its own message.
 #[diagnostic::on_unimplemented(
     message = "a Lambda handler returns `Result<Response, Error>`, not `{Self}`",
     label = "not a `Result`",
     note = "return `Result<{Self}, lambda_fn::Error>` and answer with `Ok(...)`"
 )]
 pub trait Output<R, E> {
-    /// Encodes the response.
-    const ENCODE: fn(&R) -> Outcome;
-    /// Reports the error.
-    const REPORT: fn(E) -> Diagnostic;
     /// The handler's answer as a `Result` (it is one).
     fn into_result(self) -> Result<R, E>;
 }
 
 // Parameters rather than associated types: when the return type is not a
 // `Result`, `R` and `E` stay unknown and nothing is reported about them,
-// where an associated type would be reported a second time.
-impl<R: Serialize, E: IntoDiagnostic> Output<R, E> for Result<R, E> {
-    const ENCODE: fn(&R) -> Outcome = encode_response::<R>;
-    const REPORT: fn(E) -> Diagnostic = E::into_diagnostic;
+// where an associated type would be reported a second time. Not
+// recommended, so that a return type of the wrong shape gets the trait's
+// message and not a pointer to this impl.
+#[diagnostic::do_not_recommend]
+impl<R, E> Output<R, E> for Result<R, E> {
     fn into_result(self) -> Self {
         self
     }
+}
+
+/// A response type: encoded to the JSON the invoker receives.
+#[diagnostic::on_unimplemented(
+    message = "the response type `{Self}` cannot be encoded as JSON",
+    label = "`{Self}` does not implement `serde::Serialize`",
+    note = "derive `serde::Serialize` for `{Self}`, or answer with `serde_json::Value`"
+)]
+pub trait Response: Sized {
+    /// Encodes the response, reporting a failure as `InvalidResponse`.
+    const ENCODE: fn(&Self) -> Outcome;
+}
+
+#[diagnostic::do_not_recommend]
+impl<R: Serialize> Response for R {
+    const ENCODE: fn(&Self) -> Outcome = encode_response::<R>;
 }
 
 /// A batch trigger handler's return type: `Result<(), Error>`. The answer to
@@ -60,15 +75,21 @@ impl<R: Serialize, E: IntoDiagnostic> Output<R, E> for Result<R, E> {
     note = "return `Result<(), lambda_fn::Error>` and answer each record with `Ok(())`"
 )]
 pub trait BatchOutput<E> {
-    /// Reports the error.
-    const REPORT: fn(E) -> Diagnostic;
     /// The handler's answer as a `Result` (it is one).
     fn into_result(self) -> Result<(), E>;
 }
 
-impl<E: IntoDiagnostic> BatchOutput<E> for Result<(), E> {
-    const REPORT: fn(E) -> Diagnostic = E::into_diagnostic;
-    fn into_result(self) -> Self {
-        self
+/// What a batch handler answers a record with on success: only `()`.
+pub trait Unit {}
+
+impl Unit for () {}
+
+// Generic over `T` and not recommended: `Result<usize, E>` is reported with
+// the trait's message at the user's return type, not as a near miss of an
+// impl for `Result<(), E>` inside this crate.
+#[diagnostic::do_not_recommend]
+impl<T: Unit, E> BatchOutput<E> for Result<T, E> {
+    fn into_result(self) -> Result<(), E> {
+        self.map(|_| ())
     }
 }

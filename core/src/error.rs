@@ -194,6 +194,10 @@ pub trait IntoDiagnostic {
     fn into_diagnostic(self) -> Diagnostic;
 }
 
+// Not recommended: a type that is not reportable is reported as not
+// `IntoDiagnostic`, with the note above, rather than as a failed `Into<Error>`
+// bound deep inside this impl.
+#[diagnostic::do_not_recommend]
 impl<E: Into<Error>> IntoDiagnostic for E {
     fn into_diagnostic(self) -> Diagnostic {
         let error: Error = self.into();

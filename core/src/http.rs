@@ -28,6 +28,11 @@ use crate::invoke::{
 pub use ::http::{Method, StatusCode, header};
 pub use lambda_http::{Body, IntoResponse, Request, RequestExt, Response};
 
+/// What [`IntoResponse::into_response`] returns: the HTTP response, built
+/// asynchronously.
+pub type ResponseFuture =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Response<Body>> + Send>>;
+
 /// How a handler's error answers an HTTP request.
 ///
 /// The defaults answer `500 Internal Server Error` without details. Implement
@@ -221,29 +226,81 @@ pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Respon
 pub enum Http {}
 
 /// Serves an HTTP handler `handler(request, &invocation)`.
-pub struct HttpHandler<F> {
+pub struct HttpHandler<F, R, E> {
     handler: F,
+    into_response: fn(R) -> ResponseFuture,
+    refuse: fn(E, &str) -> Response<Body>,
 }
 
-impl<F> HttpHandler<F> {
-    /// Wraps `handler`.
-    pub fn new(handler: F) -> Self {
-        Self { handler }
-    }
-}
-
-impl<S, F, R, E> Handler<S> for HttpHandler<F>
+impl<F, R, E> HttpHandler<F, R, E>
 where
-    F: AsyncFn(Request, &Invocation<'_, S>) -> Result<R, E>,
     R: IntoResponse,
     E: HttpError + IntoDiagnostic,
 {
-    async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
-        serve(event, invocation, async |request| {
-            (self.handler)(request, invocation).await
-        })
-        .await
+    /// Wraps `handler`, a function of the request and the invocation.
+    pub fn new(handler: F) -> Self {
+        Self::from_parts(handler, R::into_response, error_response::<E>)
     }
+}
+
+impl<F, R, E> HttpHandler<F, R, E> {
+    /// Wraps `handler` with the functions that turn its response and its
+    /// error into HTTP responses (what the generated code uses: each is
+    /// named at the user's own type, so a type that does not fit is
+    /// reported there).
+    pub fn from_parts(
+        handler: F,
+        into_response: fn(R) -> ResponseFuture,
+        refuse: fn(E, &str) -> Response<Body>,
+    ) -> Self {
+        Self {
+            handler,
+            into_response,
+            refuse,
+        }
+    }
+}
+
+impl<S, F, R, E> Handler<S> for HttpHandler<F, R, E>
+where
+    F: AsyncFn(Request, &Invocation<'_, S>) -> Result<R, E>,
+{
+    async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
+        let respond = async |request| (self.handler)(request, invocation).await;
+        serve(event, invocation, respond, self.into_response, self.refuse).await
+    }
+}
+
+/// A response type of an `http` handler.
+#[diagnostic::on_unimplemented(
+    message = "the response type `{Self}` cannot answer an HTTP request",
+    label = "`{Self}` does not implement `lambda_fn::http::IntoResponse`",
+    note = "answer with a `String`, a `serde_json::Value`, a `(StatusCode, ...)` pair or a `lambda_fn::http::Response<Body>`; for your own type, implement `IntoResponse` or serialize it with `serde_json::to_value`"
+)]
+pub trait Reply: Sized {
+    /// Turns the response into an HTTP response.
+    const INTO_RESPONSE: fn(Self) -> ResponseFuture;
+}
+
+#[diagnostic::do_not_recommend]
+impl<R: IntoResponse> Reply for R {
+    const INTO_RESPONSE: fn(Self) -> ResponseFuture = R::into_response;
+}
+
+/// An error type of an `http` handler: says its status and is reportable.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not say how it answers an HTTP request",
+    label = "an `http` handler's error must implement `lambda_fn::http::HttpError`",
+    note = "add `impl lambda_fn::http::HttpError for {Self} {{}}` (500, details hidden) and override `status`/`expose` to choose, or return `lambda_fn::Error`"
+)]
+pub trait Refusal: Sized {
+    /// Answers the request with the error, for the request `request_id`.
+    const REFUSE: fn(Self, &str) -> Response<Body>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<E: HttpError + IntoDiagnostic> Refusal for E {
+    const REFUSE: fn(Self, &str) -> Response<Body> = error_response::<E>;
 }
 
 /// Serves an existing tower service — an `axum::Router`, a `tower::ServiceBuilder`
@@ -272,7 +329,7 @@ where
     S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
-        serve(event, invocation, async |request| {
+        let respond = async |request| {
             let mut service = invocation.state.clone();
             std::future::poll_fn(|cx| service.poll_ready(cx))
                 .await
@@ -281,7 +338,14 @@ where
                 .call(request)
                 .await
                 .map_err(|err| crate::Error::from_boxed(err.into()))
-        })
+        };
+        serve(
+            event,
+            invocation,
+            respond,
+            S::Response::into_response,
+            error_response::<crate::Error>,
+        )
         .await
     }
 }
@@ -292,11 +356,9 @@ async fn serve<S, R, E>(
     event: &[u8],
     invocation: &Invocation<'_, S>,
     respond: impl AsyncFnOnce(Request) -> Result<R, E>,
-) -> Outcome
-where
-    R: IntoResponse,
-    E: HttpError + IntoDiagnostic,
-{
+    into_response: fn(R) -> ResponseFuture,
+    refuse: fn(E, &str) -> Response<Body>,
+) -> Outcome {
     // Which front door sent the event decides the response's shape;
     // lambda_http knows them all.
     let lambda_request: lambda_http::request::LambdaRequest = crate::invoke::decode_event(event)?;
@@ -327,7 +389,7 @@ where
         let Ok(request) = request_rx.await else {
             return;
         };
-        let response = respond_guarded(request, invocation, respond).await;
+        let response = respond_guarded(request, invocation, respond, into_response, refuse).await;
         let _ = response_tx.send(response);
     };
     let (converted, ()) = futures_util::future::join(converted, answer).await;
@@ -341,16 +403,14 @@ async fn respond_guarded<S, R, E>(
     request: Request,
     invocation: &Invocation<'_, S>,
     respond: impl AsyncFnOnce(Request) -> Result<R, E>,
-) -> Response<Body>
-where
-    R: IntoResponse,
-    E: HttpError + IntoDiagnostic,
-{
+    into_response: fn(R) -> ResponseFuture,
+    refuse: fn(E, &str) -> Response<Body>,
+) -> Response<Body> {
     let request_id = invocation.context.request_id.as_str();
     let run = catch_unwind(respond(request));
     match guard(invocation.deadline, run).await {
-        Some(Ok(Ok(response))) => response.into_response().await,
-        Some(Ok(Err(err))) => error_response(err, request_id),
+        Some(Ok(Ok(response))) => into_response(response).await,
+        Some(Ok(Err(err))) => refuse(err, request_id),
         Some(Err(panic)) => {
             let panic = panic_diagnostic(&*panic);
             tracing::error!(request_id, error = %panic.error_message, "the handler panicked");

@@ -80,11 +80,12 @@ pub use lambda_runtime::Diagnostic;
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::check::{BatchOutput, Event, Output};
+    pub use crate::check::{BatchOutput, Event, Output, Response};
     pub use crate::deadline::DEFAULT_TIMEOUT_MARGIN;
     #[cfg(feature = "dynamodb")]
     pub use crate::dynamodb;
     pub use crate::entry::{Flavor, Options, no_init, start};
+    pub use crate::error::IntoDiagnostic;
     #[cfg(feature = "eventbridge")]
     pub use crate::eventbridge;
     #[cfg(feature = "http")]
@@ -105,14 +106,4 @@ pub mod __private {
     pub use crate::{Context, Deadline};
     pub use std::process::ExitCode;
     pub use std::time::Duration;
-
-    use crate::error::Diagnostic;
-    use std::future::Future;
-
-    /// Builds the warm state from what `init` returned.
-    pub fn into_state<S, M, R: IntoState<S, M>>(
-        returned: R,
-    ) -> impl Future<Output = Result<S, Diagnostic>> {
-        returned.into_state()
-    }
 }

@@ -30,24 +30,30 @@ pub trait IntoState<S, Marker> {
     fn into_state(self) -> impl Future<Output = Result<S, Diagnostic>>;
 }
 
+// The four impls are not recommended: a wrong shape is reported by the
+// trait's own message at the user's `init` path, not as a list of these.
+#[diagnostic::do_not_recommend]
 impl<S> IntoState<S, Value> for S {
     async fn into_state(self) -> Result<S, Diagnostic> {
         Ok(self)
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<S, E: IntoDiagnostic> IntoState<S, Fallible> for Result<S, E> {
     async fn into_state(self) -> Result<S, Diagnostic> {
         self.map_err(init_failed)
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<S, F: Future<Output = S>> IntoState<S, Async> for F {
     async fn into_state(self) -> Result<S, Diagnostic> {
         Ok(self.await)
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<S, E: IntoDiagnostic, F: Future<Output = Result<S, E>>> IntoState<S, AsyncFallible> for F {
     async fn into_state(self) -> Result<S, Diagnostic> {
         self.await.map_err(init_failed)

@@ -1,5 +1,5 @@
 //! `dynamodb-changes`: an audit of the `orders` table, one handler call per
-//! DynamoDB Streams record, in order, with partial batch failures.
+//! `DynamoDB` Streams record, in order, with partial batch failures.
 //!
 //! Items of the table look like `{"id": {"N": "7"}, "status": {"S":
 //! "paid"}, "amount": {"N": "19.99"}}` and decode into [`Order`] as plain
@@ -55,7 +55,7 @@ pub enum Status {
 impl Status {
     /// Whether an order may go from `self` to `next` in one change.
     fn may_become(self, next: Status) -> bool {
-        use Status::*;
+        use Status::{Cancelled, Delivered, New, Paid, Shipped};
         self == next
             || matches!(
                 (self, next),
@@ -86,6 +86,19 @@ impl fmt::Display for InvalidTransition {
 impl std::error::Error for InvalidTransition {}
 
 /// Audits one change of the `orders` table.
+///
+/// # Errors
+///
+/// Fails with the error type `KeysOnlyStream` when the record carries neither
+/// image (the stream's view type is not `NEW_AND_OLD_IMAGES`), and returns an
+/// [`InvalidTransition`] when the status changes in a way
+/// [`Status`]'s life cycle does not allow. Either way this record and every
+/// later one of the shard's batch are reported in `batchItemFailures`.
+///
+/// # Panics
+///
+/// Panics when the order's id is 0, a bug left in on purpose: the panic
+/// fails the record (and the later ones) like an error.
 #[lambda(dynamodb)]
 pub async fn dynamodb_changes(
     change: DynamoDbRecord<Order>,

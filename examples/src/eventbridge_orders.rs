@@ -1,10 +1,10 @@
 //! `eventbridge-orders`: one handler call per `Order Placed` event from an
-//! EventBridge rule.
+//! `EventBridge` rule.
 //!
 //! The event's `detail` is an order
 //! `{"order_id": "ord-1042", "total": 59.97, "items": [{"sku": "KB-101", "quantity": 1, "price": 49.99}]}`.
 //! The function answers `null` once the order is accepted. It fails the
-//! invocation (EventBridge then retries it, and finally sends it to the
+//! invocation (`EventBridge` then retries it, and finally sends it to the
 //! rule's dead-letter queue) for a detail that is not an order
 //! (`InvalidEvent`, naming the field: `detail.total: ...`), an order without
 //! items (`EmptyOrder`), and an order with id `ord-0`, which hits a bug in
@@ -58,6 +58,16 @@ impl fmt::Display for EmptyOrder {
 impl std::error::Error for EmptyOrder {}
 
 /// Accepts one placed order.
+///
+/// # Errors
+///
+/// Returns an [`EmptyOrder`] when the order has no items; the invocation
+/// fails with that `errorType`.
+///
+/// # Panics
+///
+/// Panics when the order's id is `ord-0`, a bug left in on purpose: the
+/// invocation fails as a `Panic`, and the function keeps serving.
 #[lambda(eventbridge)]
 pub async fn eventbridge_orders(
     event: EventBridgeRecord<OrderPlaced>,

@@ -75,6 +75,11 @@ pub struct Warm {
 
 /// Runs once per execution environment. Set `GUARDED_FAIL_INIT=1` to see an
 /// init failure reported as `InitError`.
+///
+/// It is `async` to show an async `init`; a real one would await a
+/// connection here.
+// Nothing is awaited: the `async` is kept because this demonstrates an async `init`.
+#[allow(clippy::unused_async)]
 async fn warm_up() -> Result<Warm, lambda_fn::Error> {
     INIT_RUNS.fetch_add(1, Ordering::SeqCst);
     if std::env::var_os("GUARDED_FAIL_INIT").is_some() {
@@ -88,6 +93,15 @@ async fn warm_up() -> Result<Warm, lambda_fn::Error> {
 }
 
 /// Does what the event asks.
+///
+/// # Errors
+///
+/// Returns a [`GuardedError`] when the event's action is `error`.
+///
+/// # Panics
+///
+/// Panics with `boom` when the event's action is `panic`, on purpose: the
+/// panic is reported as `Panic` and the function keeps serving.
 #[lambda(init = warm_up, timeout_margin = "200ms")]
 pub async fn guarded(
     command: Command,

@@ -40,6 +40,11 @@ fn counter() -> Counter {
 }
 
 /// Greets `event.name`.
+///
+/// # Errors
+///
+/// Never: every `Greet` gets its greeting. The `Result` is there for the
+/// failures a real handler has.
 #[lambda(init = counter)]
 pub async fn hello(event: Greet, counter: &Counter) -> Result<Greeting, lambda_fn::Error> {
     let invocation = counter.served.fetch_add(1, Ordering::Relaxed) + 1;

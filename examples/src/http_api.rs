@@ -135,7 +135,7 @@ impl Store {
         let orders = self.orders.lock().unwrap_or_else(PoisonError::into_inner);
         orders.get(&id).map(|stored| Order {
             id,
-            amount: stored.cents as f64 / 100.0,
+            amount: amount(stored.cents),
             customer: stored.customer.clone(),
         })
     }
@@ -238,6 +238,26 @@ impl From<StoreError> for ApiError {
 }
 
 /// Serves one request of the orders API.
+///
+/// # Errors
+///
+/// Each error is answered as HTTP (see [`ApiError`]):
+/// - [`ApiError::BadRequest`] (`400`) when the body is not an order or the
+///   id of `GET /orders/{id}` is not a number;
+/// - [`ApiError::NegativeAmount`] (`422`) when the order's amount is below
+///   zero;
+/// - [`ApiError::OrderExists`] (`409`) when an order with the posted id is
+///   already stored;
+/// - [`ApiError::OrderNotFound`] (`404`) when no order has the asked id;
+/// - [`ApiError::NoRoute`] (`404`) for any other method and path;
+/// - [`ApiError::Store`] (`500`, without details) when the posted id is 0,
+///   which the stand-in store refuses.
+///
+/// # Panics
+///
+/// Panics when a posted amount is too large to count in cents (more than
+/// 2^53 cents, say `1e20`), a bug left in on purpose: the panic is answered
+/// `500` like an error, and the function keeps serving.
 #[lambda(http, init = open_store, timeout_margin = "250ms")]
 pub async fn http_api(
     request: Request,
@@ -310,7 +330,11 @@ fn order_id(request: &Request, segment: &str) -> Result<u64, Rejection> {
     })
 }
 
-/// The amount in cents.
+/// The amount in cents, rounded to the nearest cent. `amount` must not be
+/// negative: [`create`] answers `422` for a negative amount before this.
+///
+/// Panics when the amount is more than [`MAX_CENTS`] cents (or not a
+/// number): the bug left in on purpose, see the module docs.
 fn cents(amount: f64) -> u64 {
     let cents = (amount * 100.0).round();
     // The bug left in on purpose (see the module docs): this should be a
@@ -319,5 +343,22 @@ fn cents(amount: f64) -> u64 {
         cents <= MAX_CENTS,
         "the amount {amount} is too large to count in cents"
     );
-    cents as u64
+    debug_assert!(cents >= 0.0, "create rejects negative amounts");
+    // `f64` has no checked conversion to `u64`. This one is exact: `cents`
+    // is a whole number (rounded), not negative (`create` checks), and at
+    // most `MAX_CENTS` (asserted above), well within `u64`.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let cents = cents as u64;
+    cents
+}
+
+/// The amount `cents` stand for. The conversion to `f64` is exact, as
+/// [`cents`] stores at most [`MAX_CENTS`] (2^53) and every whole number up to
+/// 2^53 is an `f64`; only the division by 100 rounds, to the nearest `f64`.
+fn amount(cents: u64) -> f64 {
+    debug_assert!(cents <= 1 << 53, "cents() stores at most MAX_CENTS");
+    // No `From<u64> for f64` exists; exact for `cents <= 2^53` (see above).
+    #[allow(clippy::cast_precision_loss)]
+    let cents = cents as f64;
+    cents / 100.0
 }

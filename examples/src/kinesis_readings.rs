@@ -55,6 +55,17 @@ impl fmt::Display for BelowAbsoluteZero {
 impl std::error::Error for BelowAbsoluteZero {}
 
 /// Stores one reading.
+///
+/// # Errors
+///
+/// Returns a [`BelowAbsoluteZero`] when the reading is colder than
+/// [`ABSOLUTE_ZERO`]; this record and every later one of the shard's batch
+/// are then reported in `batchItemFailures`.
+///
+/// # Panics
+///
+/// Panics when the reading has an empty sensor name, a bug left in on
+/// purpose: the panic fails the record (and the later ones) like an error.
 #[lambda(kinesis)]
 pub async fn kinesis_readings(
     record: KinesisRecord<Reading>,

@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use lambda_fn::s3::S3Object;
 use lambda_fn::{Context, lambda};
@@ -48,6 +48,17 @@ fn catalogue() -> Catalogue {
 }
 
 /// Catalogues one object.
+///
+/// # Errors
+///
+/// Returns an [`EmptyObject`] when a created object's size is zero (or the
+/// record carries no size); this fails the invocation, naming the object.
+///
+/// # Panics
+///
+/// Panics when the key does not name a file (it is empty or ends in `/`, as
+/// the S3 console's "folders" do), a bug left in on purpose: the panic fails
+/// the invocation like an error, and the process keeps serving.
 #[lambda(s3, init = catalogue, concurrency = 4)]
 pub async fn s3_objects(
     object: S3Object,
@@ -67,7 +78,7 @@ pub async fn s3_objects(
     let mut objects = catalogue
         .objects
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+        .unwrap_or_else(PoisonError::into_inner);
     if object.is_removed() {
         objects.remove(&path);
         eprintln!(

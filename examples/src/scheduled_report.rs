@@ -1,8 +1,8 @@
-//! `scheduled-report`: a function an EventBridge schedule runs, say
+//! `scheduled-report`: a function an `EventBridge` schedule runs, say
 //! `rate(1 hour)`. It takes no payload at all, only the invocation context,
 //! the deadline and its warm state.
 //!
-//! Each run writes a one-line report to stderr (CloudWatch Logs) and counts
+//! Each run writes a one-line report to stderr (`CloudWatch` Logs) and counts
 //! the reports this execution environment has written, in warm state built
 //! once by `init`. A run that has less than 50 ms left before the deadline
 //! guard fires does not start the report: it fails with `NoTimeForReport`,
@@ -59,6 +59,12 @@ impl fmt::Display for NoTimeForReport {
 impl std::error::Error for NoTimeForReport {}
 
 /// Writes the report.
+///
+/// # Errors
+///
+/// Returns a [`NoTimeForReport`] without starting the report when the
+/// deadline guard fires in less than [`REPORT_NEEDS`] (50 ms); with no known
+/// deadline the report always runs.
 #[lambda(schedule, init = stats)]
 pub async fn scheduled_report(
     ctx: &Context,

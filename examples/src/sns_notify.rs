@@ -75,6 +75,18 @@ fn gateway() -> Gateway {
 }
 
 /// Delivers one notification.
+///
+/// # Errors
+///
+/// Returns [`Undeliverable::UnknownChannel`] when the channel is neither
+/// `email` nor `sms`, and [`Undeliverable::EmptyText`] when the text is empty
+/// or only whitespace. Either fails the invocation, naming this message.
+///
+/// # Panics
+///
+/// Panics when the notification is for user 0, a bug left in on purpose:
+/// the panic fails the invocation like an error, and the process keeps
+/// serving.
 #[lambda(sns, init = gateway, concurrency = 4)]
 pub async fn sns_notify(
     record: SnsRecord<Notification>,

@@ -61,6 +61,16 @@ fn ledger() -> Ledger {
 }
 
 /// Accepts one order.
+///
+/// # Errors
+///
+/// Returns a [`NegativeAmount`] when the order's amount is below zero; only
+/// this message is then listed in `batchItemFailures`.
+///
+/// # Panics
+///
+/// Panics when the order's id is 0, a bug left in on purpose: the panic too
+/// fails only this message.
 #[lambda(sqs, init = ledger, concurrency = 10)]
 pub async fn sqs_orders(
     order: Order,

@@ -51,18 +51,8 @@ pub struct Args {
     pub concurrency: Option<(Ident, u32)>,
     pub krate: Option<Path>,
     pub flavor: Option<Flavor>,
-    /// Every option written, valid or not: an `init` that was rejected
-    /// (`init = connect()`) must not also be reported as missing.
-    pub written: Vec<String>,
     /// Whether a trigger keyword was written, even an unknown one.
     pub trigger_written: bool,
-}
-
-impl Args {
-    /// Whether the option `name` was written, even with an invalid value.
-    pub fn mentions(&self, name: &str) -> bool {
-        self.written.iter().any(|written| written == name)
-    }
 }
 
 /// One raw argument: a bare keyword or `key = value`.
@@ -110,13 +100,10 @@ impl RawArgs {
         let mut args = Args::default();
         let mut seen: Vec<String> = Vec::new();
         for arg in self.0 {
-            match &arg {
-                Arg::Keyword(name) if !OPTIONS.contains(&name.to_string().as_str()) => {
-                    args.trigger_written = true;
-                }
-                Arg::Keyword(name) | Arg::KeyValue { key: name, .. } => {
-                    args.written.push(name.to_string());
-                }
+            if let Arg::Keyword(name) = &arg
+                && !OPTIONS.contains(&name.to_string().as_str())
+            {
+                args.trigger_written = true;
             }
             match arg {
                 Arg::Keyword(ident) => check_trigger(ident, &mut args, errors),
@@ -461,16 +448,12 @@ mod tests {
     }
 
     #[test]
-    fn written_options_and_triggers_are_remembered() {
+    fn written_triggers_are_remembered() {
         let (args, errors) = check(parse_quote!(sq, init = connect(), concurrency = 8));
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(args.init.is_none());
-        assert!(args.mentions("init"));
-        assert!(args.mentions("concurrency"));
-        assert!(!args.mentions("crate"));
         assert!(args.trigger_written);
         let (args, _) = check(parse_quote!(init));
-        assert!(args.mentions("init"));
         assert!(!args.trigger_written);
     }
 }

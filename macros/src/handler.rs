@@ -2,9 +2,11 @@
 //!
 //! The parameters after the event are recognised by their type: a reference
 //! to a type named `Context` is the invocation context, one named `Deadline`
-//! is the deadline handle, and any other reference is the warm state built
-//! by `init`. The generated code then checks each guess against the real
-//! type, with errors spanned at the user's parameter.
+//! is the deadline handle, and with `init` the one other reference is the
+//! warm state. The generated code then checks each guess against the real
+//! type, with errors spanned at the user's parameter. Any other reference
+//! (a renamed import, `&Ctx` for `use lambda_fn::Context as Ctx`) is left
+//! to the compiler, which picks its role from the type itself.
 
 use syn::{FnArg, GenericParam, ItemFn, Pat, PatType, ReturnType, Type, TypeReference};
 
@@ -18,6 +20,9 @@ pub enum Role {
     Context,
     Deadline,
     State,
+    /// Neither named `Context` nor `Deadline`, and not surely the state:
+    /// the generated code lets the compiler pick the role by type.
+    Inferred,
 }
 
 impl Role {
@@ -25,7 +30,7 @@ impl Role {
         match self {
             Role::Context => "the invocation context",
             Role::Deadline => "the deadline",
-            Role::State => "the warm state",
+            Role::State | Role::Inferred => "the warm state",
         }
     }
 }
@@ -49,7 +54,8 @@ pub struct Handler {
     /// a trigger whose payload is optional.
     pub event: Option<Type>,
     pub params: Vec<Param>,
-    /// The type of the state parameter, if any.
+    /// The type of the warm state, if any: `_` when the compiler infers it
+    /// from the parameters.
     pub state: Option<Type>,
     /// The declared return type.
     pub output: Type,
@@ -180,7 +186,11 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
         let Some(param) = check_param(input, !only_lifetimes, errors) else {
             continue;
         };
-        if let Some(earlier) = params.iter().find(|p| p.role == param.role) {
+        // Two references to other types are sorted out below.
+        if let Some(earlier) = params
+            .iter()
+            .find(|p| p.role == param.role && p.role != Role::State)
+        {
             errors.push(syn::Error::new_spanned(
                 &param.ty,
                 format!(
@@ -194,30 +204,46 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
         params.push(param);
     }
 
+    // With `init`, the one reference not named `Context` or `Deadline` is
+    // the state. Without `init`, or with several such references, each may
+    // be a renamed `Context` or `Deadline`: the compiler decides by type,
+    // and a reference that is none of them is an error at its type.
+    let others = params.iter().filter(|p| p.role == Role::State).count();
+    let state_known = args.init.is_some() && others == 1;
+    if !state_known {
+        for param in params.iter_mut().filter(|p| p.role == Role::State) {
+            param.role = Role::Inferred;
+        }
+    }
+    let state = if state_known {
+        params
+            .iter()
+            .find(|p| p.role == Role::State)
+            .map(|p| p.referent.clone())
+    } else if args.init.is_some() && others > 1 {
+        Some(syn::parse_quote!(_))
+    } else {
+        None
+    };
+
     // Whether `init` and a state parameter go together is only worth saying
     // when every parameter was understood: a rejected `&mut State` or
     // `init = connect()` is already one error, and this would be a second.
-    let state = params.iter().find(|p| p.role == Role::State);
     if let (true, Some((key, _))) = (router, &args.init) {
         errors.push(syn::Error::new(
             key.span(),
             "a function that builds the HTTP service already runs once, at init: build what the service needs inside it and remove `init`",
         ));
-    } else if errors.count() == before_inputs {
-        match (&args.init, state) {
-            (None, Some(state)) if !args.mentions("init") => errors.push(syn::Error::new_spanned(
-                &state.ty,
-                "this parameter is the warm state, but no `init` builds it: add `init = your_init_fn` to the attribute (or, if it is the invocation context, write `&lambda_fn::Context`)",
-            )),
-            (Some((key, _)), None) => errors.push(syn::Error::new(
-                key.span(),
-                format!(
-                    "`init` builds warm state, but `{}` takes no state parameter: add one like `state: &MyState`, or remove `init`",
-                    sig.ident
-                ),
-            )),
-            _ => {}
-        }
+    } else if errors.count() == before_inputs
+        && let (Some((key, _)), None) = (&args.init, &state)
+    {
+        errors.push(syn::Error::new(
+            key.span(),
+            format!(
+                "`init` builds warm state, but `{}` takes no state parameter: add one like `state: &MyState`, or remove `init`",
+                sig.ident
+            ),
+        ));
     }
 
     if let Some(spec) = trigger {
@@ -264,7 +290,7 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
     }
     Some(Handler {
         router,
-        state: state.map(|p| p.referent.clone()),
+        state,
         event,
         params,
         output: output?,
@@ -326,7 +352,7 @@ fn check_param(typed: &PatType, check_lifetime: bool, errors: &mut Errors) -> Op
     let role = role_of(reference);
     if let Some(mutability) = &reference.mutability {
         let why = match role {
-            Role::State => {
+            Role::State | Role::Inferred => {
                 "the warm state is shared by every invocation: take `&` and use interior mutability (an atomic or a `Mutex`) for what changes"
             }
             _ => "take it by shared reference: remove `mut`",
@@ -432,17 +458,38 @@ mod tests {
     }
 
     #[test]
-    fn state_needs_init_and_init_needs_state() {
-        let (_, errors) = run(
-            Args::default(),
-            parse_quote! { async fn f(e: Ev, s: &Clients) -> Result<(), E> {} },
-        );
-        assert!(errors[0].starts_with("this parameter is the warm state, but no `init`"));
+    fn init_needs_state() {
         let (_, errors) = run(
             with_init(),
             parse_quote! { async fn f(e: Ev) -> Result<(), E> {} },
         );
         assert!(errors[0].starts_with("`init` builds warm state, but `f` takes no state"));
+    }
+
+    #[test]
+    fn references_the_macro_cannot_place_are_left_to_the_compiler() {
+        // Without `init`: a renamed `Context` or `Deadline`, or a state
+        // parameter the compiler will reject at its type.
+        let (handler, errors) = run(
+            Args::default(),
+            parse_quote! { async fn f(e: Ev, c: &Ctx, d: &Deadline) -> Result<(), E> {} },
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let handler = handler.unwrap();
+        let roles: Vec<Role> = handler.params.iter().map(|p| p.role).collect();
+        assert_eq!(roles, [Role::Inferred, Role::Deadline]);
+        assert_eq!(handler.state, None);
+
+        // With `init` and two candidates, the state type is inferred.
+        let (handler, errors) = run(
+            with_init(),
+            parse_quote! { async fn f(e: Ev, c: &Ctx, s: &Clients) -> Result<(), E> {} },
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let handler = handler.unwrap();
+        let roles: Vec<Role> = handler.params.iter().map(|p| p.role).collect();
+        assert_eq!(roles, [Role::Inferred, Role::Inferred]);
+        assert_eq!(handler.state, Some(parse_quote!(_)));
     }
 
     #[test]
@@ -503,17 +550,6 @@ mod tests {
         );
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].starts_with("the warm state is shared"));
-
-        // A rejected `init = connect()` is not also "no `init` builds it".
-        let rejected_init = Args {
-            written: vec!["init".to_owned()],
-            ..Args::default()
-        };
-        let (_, errors) = run(
-            rejected_init,
-            parse_quote! { async fn f(e: Ev, s: &Clients) -> Result<(), E> {} },
-        );
-        assert!(errors.is_empty(), "{errors:?}");
 
         // An unknown trigger is not also "`concurrency` needs a trigger".
         let unknown_trigger = Args {
