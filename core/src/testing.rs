@@ -223,6 +223,19 @@ impl RuntimeApi {
     /// Starts `binary` against this server with Lambda's environment plus
     /// `env`, capturing its stdout and stderr.
     pub fn spawn(&self, binary: &Path, env: &[(&str, &str)]) -> std::io::Result<Function> {
+        self.spawn_with(binary, env, |_| {})
+    }
+
+    /// Like [`spawn`](Self::spawn), with `configure` called on the command
+    /// just before it is spawned: to pin the process to a CPU with
+    /// `pre_exec`, or to set its working directory. The environment and
+    /// standard streams are already set; `configure` may change them.
+    pub fn spawn_with(
+        &self,
+        binary: &Path,
+        env: &[(&str, &str)],
+        configure: impl FnOnce(&mut tokio::process::Command),
+    ) -> std::io::Result<Function> {
         let mut command = tokio::process::Command::new(binary);
         command
             .env_clear()
@@ -233,6 +246,8 @@ impl RuntimeApi {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
+        configure(&mut command);
+        let spawning_at = Instant::now();
         let mut child = command.spawn()?;
         let output = Arc::new(Mutex::new(Output::default()));
         let stdout = child
@@ -247,6 +262,7 @@ impl RuntimeApi {
             child,
             output,
             readers: stdout.into_iter().chain(stderr).collect(),
+            spawning_at,
             started_at: Instant::now(),
         })
     }
@@ -254,6 +270,15 @@ impl RuntimeApi {
     /// Queues an event for the next `/next` poll.
     pub fn push(&self, event: Event) {
         self.shared.lock().queue.push_back(event);
+        self.shared.event_queued.notify_one();
+    }
+
+    /// Queues every event of `events`, in order, under one lock: how a
+    /// benchmark queues thousands of invocations without waking the server
+    /// once per event.
+    pub fn push_all(&self, events: impl IntoIterator<Item = Event>) {
+        self.shared.lock().queue.extend(events);
+        self.shared.event_queued.notify_waiters();
         self.shared.event_queued.notify_one();
     }
 
@@ -299,6 +324,19 @@ impl RuntimeApi {
     /// Every answer so far, in arrival order.
     pub fn answers(&self) -> Vec<Answer> {
         self.shared.lock().answers.clone()
+    }
+
+    /// Number of answers recorded so far (including init errors), without
+    /// copying them.
+    pub fn answer_count(&self) -> usize {
+        self.shared.lock().answers.len()
+    }
+
+    /// Removes and returns every answer so far, in arrival order: later
+    /// calls to [`answers`](Self::answers) and [`answer`](Self::answer) see
+    /// only newer ones.
+    pub fn take_answers(&self) -> Vec<Answer> {
+        std::mem::take(&mut self.shared.lock().answers)
     }
 
     /// Posts that matched no served, unanswered event (a second answer to
@@ -512,6 +550,10 @@ pub struct Function {
     child: tokio::process::Child,
     output: Arc<Mutex<Output>>,
     readers: Vec<tokio::task::JoinHandle<()>>,
+    /// Just before the process was spawned (before fork and exec): where a
+    /// cold start (spawn → first `/next`, [`RuntimeApi::first_poll`]) is
+    /// measured from.
+    pub spawning_at: Instant,
     /// When the process was spawned.
     pub started_at: Instant,
 }
@@ -520,6 +562,35 @@ impl Function {
     /// The process id.
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
+    }
+
+    /// The process's peak resident set size so far, in KiB (`VmHWM` in
+    /// `/proc/<pid>/status`; Linux only). `None` once the process has
+    /// exited or where `/proc` is not available.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// The time the process's threads have spent on a CPU so far (the sum
+    /// of the first field of `/proc/<pid>/task/*/schedstat`; Linux only).
+    /// `None` once the process has exited or where `/proc` is not
+    /// available.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.pid()?)).ok()?;
+        let mut nanos = 0_u64;
+        for task in tasks {
+            let schedstat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+            nanos += schedstat.split_whitespace().next()?.parse::<u64>().ok()?;
+        }
+        Some(Duration::from_nanos(nanos))
     }
 
     /// Waits up to `timeout` for the process to exit.
