@@ -107,18 +107,155 @@ where
 
 /// Decodes an event, reporting the first mismatch with its JSON path:
 /// `items[2].price: invalid type: string "x", expected f64`.
+///
+/// The event is decoded by serde_json alone, as a hand-written function
+/// would decode it; only when that fails is the path worked out, from where
+/// serde_json stopped in the text ([`json_path_at`]). Tracking the path
+/// while decoding costs an allocation per key on every event.
 pub fn decode_event<T: DeserializeOwned>(event: &[u8]) -> Result<T, Diagnostic> {
-    let mut json = serde_json::Deserializer::from_slice(event);
-    let value = serde_path_to_error::deserialize(&mut json).map_err(|err| {
-        let message = match json_error_parts(&err) {
-            (Some(path), message) => format!("{path}: {message}"),
-            (None, message) => message,
+    serde_json::from_slice(event).map_err(|err| {
+        let message = without_position(&err.to_string());
+        // An array longer than its type (`[f64; 2]` given three numbers) is
+        // the array's error, at the first extra element.
+        let at_container = message == "trailing characters";
+        let message = match json_path_at(event, error_offset(event, &err), at_container) {
+            Some(path) => format!("{path}: {message}"),
+            None => message,
         };
         diagnostic(error::INVALID_EVENT, message)
-    })?;
-    json.end()
-        .map_err(|err| diagnostic(error::INVALID_EVENT, without_position(&err.to_string())))?;
-    Ok(value)
+    })
+}
+
+/// The byte offset of the last byte serde_json read before its error.
+fn error_offset(text: &[u8], err: &serde_json::Error) -> usize {
+    let line_start = if err.line() <= 1 {
+        0
+    } else {
+        text.iter()
+            .enumerate()
+            .filter(|&(_, &byte)| byte == b'\n')
+            .nth(err.line() - 2)
+            .map_or(text.len(), |(at, _)| at + 1)
+    };
+    (line_start + err.column())
+        .saturating_sub(1)
+        .min(text.len())
+}
+
+/// One open container on the way to a position in a JSON text.
+enum Open {
+    /// An object: the key of the member being read, until its value ends.
+    Object { key: Option<String> },
+    /// An array: the index of the element being read, until it ends.
+    Array { index: usize, reading: bool },
+}
+
+/// The JSON path (`items[2].price`) of the value being read at `offset`,
+/// `None` at the top level. Between members (at a `,` or the closing `}`,
+/// where serde reports a missing field) the position belongs to the object,
+/// and so does a value starting at `offset` when `at_container` is set.
+fn json_path_at(text: &[u8], offset: usize, at_container: bool) -> Option<String> {
+    fn value_ended(open: &mut [Open]) {
+        match open.last_mut() {
+            Some(Open::Object { key }) => *key = None,
+            Some(Open::Array { reading, .. }) => *reading = false,
+            None => {}
+        }
+    }
+    fn value_started(open: &mut [Open]) {
+        if let Some(Open::Array { reading, .. }) = open.last_mut() {
+            *reading = true;
+        }
+    }
+    let end = offset.min(text.len());
+    let mut open: Vec<Open> = Vec::new();
+    let mut at = 0;
+    while at <= end && at < text.len() {
+        if at_container && at == end {
+            break;
+        }
+        match text[at] {
+            b'"' => {
+                let start = at;
+                at += 1;
+                while at < text.len() && text[at] != b'"' {
+                    at += if text[at] == b'\\' { 2 } else { 1 };
+                }
+                let is_key = matches!(open.last(), Some(Open::Object { key: None }));
+                if is_key {
+                    if at >= end {
+                        break; // in the key: the object is the place
+                    }
+                    let raw = &text[start..=at];
+                    let key = serde_json::from_slice::<String>(raw).unwrap_or_else(|_| {
+                        String::from_utf8_lossy(&raw[1..raw.len() - 1]).into_owned()
+                    });
+                    if let Some(Open::Object { key: slot }) = open.last_mut() {
+                        *slot = Some(key);
+                    }
+                } else {
+                    value_started(&mut open);
+                    if at >= end {
+                        break; // in this string value
+                    }
+                    value_ended(&mut open);
+                }
+            }
+            b'{' => {
+                value_started(&mut open);
+                open.push(Open::Object { key: None });
+            }
+            b'[' => {
+                value_started(&mut open);
+                open.push(Open::Array {
+                    index: 0,
+                    reading: false,
+                });
+            }
+            // Where serde reports a missing field or a wrong length: the
+            // container's own place.
+            b'}' | b']' if at == end => break,
+            b'}' | b']' => {
+                open.pop();
+                value_ended(&mut open);
+            }
+            b',' => {
+                if let Some(Open::Array { index, .. }) = open.last_mut() {
+                    *index += 1;
+                }
+            }
+            b' ' | b'\t' | b'\n' | b'\r' | b':' => {}
+            _ => {
+                // A number, `true`, `false` or `null`.
+                value_started(&mut open);
+                while at + 1 < text.len() && !b",}] \t\n\r".contains(&text[at + 1]) {
+                    at += 1;
+                }
+                if at >= end {
+                    break;
+                }
+                value_ended(&mut open);
+            }
+        }
+        at += 1;
+    }
+    let mut path = String::new();
+    for container in &open {
+        match container {
+            Open::Object { key: Some(key) } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Open::Array {
+                index,
+                reading: true,
+            } => path.push_str(&format!("[{index}]")),
+            _ => break,
+        }
+    }
+    (!path.is_empty()).then_some(path)
 }
 
 /// The path of a decoding error (`None` at the root) and its message
@@ -287,6 +424,109 @@ mod tests {
             err.error_message,
             r#"items[2].price: invalid type: string "x", expected f64"#
         );
+    }
+
+    /// What serde_path_to_error reports while decoding: the oracle the
+    /// path worked out after a failure must agree with.
+    fn tracked<T: DeserializeOwned>(event: &[u8]) -> String {
+        let mut json = serde_json::Deserializer::from_slice(event);
+        match serde_path_to_error::deserialize::<_, T>(&mut json) {
+            Ok(_) => match json.end() {
+                Ok(()) => "ok".to_owned(),
+                Err(err) => without_position(&err.to_string()),
+            },
+            Err(err) => match json_error_parts(&err) {
+                (Some(path), message) => format!("{path}: {message}"),
+                (None, message) => message,
+            },
+        }
+    }
+
+    fn untracked<T: DeserializeOwned>(event: &[u8]) -> String {
+        match decode_event::<T>(event) {
+            Ok(_) => "ok".to_owned(),
+            Err(err) => err.error_message,
+        }
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Nested {
+        id: u64,
+        tags: Vec<String>,
+        inner: Option<Inner>,
+        #[serde(rename = "with \"quote\"")]
+        quoted: Option<bool>,
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        name: String,
+        points: Vec<[f64; 2]>,
+    }
+
+    #[test]
+    fn the_path_after_a_failure_is_the_path_serde_path_to_error_tracks() {
+        let cases: &[&str] = &[
+            r#"{"id": 1, "tags": []}"#,
+            r#"{"id": "1", "tags": []}"#,
+            r#"{"id": -1, "tags": []}"#,
+            r#"{"id": 1.5, "tags": []}"#,
+            r#"{"id": 1, "tags": [1]}"#,
+            r#"{"id": 1, "tags": ["a", "b", null]}"#,
+            r#"{"id": 1}"#,
+            r#"{"tags": []}"#,
+            r#"{"id": 1, "tags": [], "inner": {}}"#,
+            r#"{"id": 1, "tags": [], "inner": {"name": 5}}"#,
+            r#"{"id": 1, "tags": [], "inner": {"name": "n", "points": [[1, 2], [3, "x"]]}}"#,
+            r#"{"id": 1, "tags": [], "inner": {"name": "n", "points": [[1, 2], [3]]}}"#,
+            r#"{"id": 1, "tags": [], "inner": {"name": "n", "points": [[1, 2, 3]]}}"#,
+            r#"{"id": 1, "tags": [], "inner": {"points": [], "name": "n"}, "extra": {"a": [1, {"b": 2}]}}"#,
+            r#"{"id": 1, "tags": [], "with \"quote\"": "yes"}"#,
+            r#"{"tags": ["a\"b", 2], "id": 1}"#,
+            "{\n  \"id\": 1,\n  \"tags\": [\n    true\n  ]\n}",
+            r#"{"id": 1, "tags": [], "inner": null}"#,
+            r#"{"id": 1, "tags": [], "inner": {"name": "n", "points": [[1, 2]], "name": "again"}}"#,
+            r#"[1, 2]"#,
+            r#"5"#,
+            r#""text""#,
+            r#"{"id": 1, "tags": []} trailing"#,
+        ];
+        for case in cases {
+            assert_eq!(
+                untracked::<Nested>(case.as_bytes()),
+                tracked::<Nested>(case.as_bytes()),
+                "{case}"
+            );
+        }
+        // Text that is not JSON: the same message, at the same place or one
+        // level apart (`tags` where the tracker says `tags[0]` for a value
+        // that never began, and the other way round).
+        let syntax: &[&str] = &[
+            r#"{"id": 1, "tags": [}"#,
+            r#"{"id": 1, "tags": ["#,
+            r#"{"id": 1, "tags": [], "#,
+            r#"{"id": tru, "tags": []}"#,
+            r#"{"id": 1, "tags": ["a" "b"]}"#,
+            r#""#,
+        ];
+        for case in syntax {
+            let (untracked, tracked) = (
+                untracked::<Nested>(case.as_bytes()),
+                tracked::<Nested>(case.as_bytes()),
+            );
+            let split = |message: &str| match message.split_once(": ") {
+                Some((path, rest)) if !path.contains(' ') => (path.to_owned(), rest.to_owned()),
+                _ => (String::new(), message.to_owned()),
+            };
+            let ((path, message), (tracked_path, tracked_message)) =
+                (split(&untracked), split(&tracked));
+            assert_eq!(message, tracked_message, "{case}");
+            assert!(
+                tracked_path.starts_with(&path) || path.starts_with(&tracked_path),
+                "{case}: {untracked} / {tracked}"
+            );
+        }
     }
 
     #[test]
