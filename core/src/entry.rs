@@ -8,6 +8,7 @@ use crate::error::{self, Diagnostic};
 use crate::invoke::{self, Handler};
 use crate::local::{self, Command};
 use crate::runtime::{self, RuntimeApi};
+use crate::shutdown::Signals;
 
 /// Which tokio runtime runs the function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,17 +29,26 @@ pub struct Options {
     pub flavor: Flavor,
     /// `timeout_margin = "..."`.
     pub timeout_margin: Duration,
+    /// Whether to install lambda-fn's tracing subscriber (`logging = false`
+    /// turns it off: install your own, in `init` for example).
+    pub install_logging: bool,
 }
 
 /// Runs the function: against the Runtime API when `AWS_LAMBDA_RUNTIME_API`
 /// is set, otherwise once on a local event (see [`crate::local`]).
-pub fn start<S, I, F, H>(options: Options, init: I, handler: H) -> ExitCode
+///
+/// `shutdown` runs once when the process receives `SIGTERM` or `SIGINT`
+/// (see [`crate::shutdown`]), and in local mode after the event is served.
+pub fn start<S, I, F, H, D>(options: Options, init: I, handler: H, shutdown: Option<D>) -> ExitCode
 where
     I: FnOnce() -> F,
     F: Future<Output = Result<S, Diagnostic>>,
     H: Handler<S>,
+    D: AsyncFnOnce(&S),
 {
-    crate::logging::install();
+    if options.install_logging {
+        crate::logging::install();
+    }
     let runtime = match options.flavor {
         Flavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
         Flavor::MultiThread => tokio::runtime::Builder::new_multi_thread(),
@@ -53,8 +63,8 @@ where
         }
     };
     match std::env::var("AWS_LAMBDA_RUNTIME_API") {
-        Ok(endpoint) => runtime.block_on(in_lambda(&endpoint, options, init, handler)),
-        Err(_) => runtime.block_on(locally(options, init, handler)),
+        Ok(endpoint) => runtime.block_on(in_lambda(&endpoint, options, init, handler, shutdown)),
+        Err(_) => runtime.block_on(locally(options, init, handler, shutdown)),
     }
 }
 
@@ -76,12 +86,22 @@ where
     }
 }
 
-async fn in_lambda<S, I, F, H>(endpoint: &str, options: Options, init: I, handler: H) -> ExitCode
+async fn in_lambda<S, I, F, H, D>(
+    endpoint: &str,
+    options: Options,
+    init: I,
+    handler: H,
+    shutdown: Option<D>,
+) -> ExitCode
 where
     I: FnOnce() -> F,
     F: Future<Output = Result<S, Diagnostic>>,
     H: Handler<S>,
+    D: AsyncFnOnce(&S),
 {
+    // Listening starts before anything else, so that a signal during init
+    // is not lost (it is acted on once the state exists).
+    let mut signals = shutdown.as_ref().and_then(|_| Signals::listen());
     let api = match RuntimeApi::new(endpoint) {
         Ok(api) => api,
         Err(why) => {
@@ -99,7 +119,54 @@ where
             return ExitCode::FAILURE;
         }
     };
-    match runtime::serve(&api, &state, &handler, options.timeout_margin).await {
+    let concurrency = runtime::max_concurrency();
+    let serving = runtime::serve(&api, &state, &handler, options.timeout_margin, concurrency);
+    let (Some(hook), Some(signals)) = (shutdown, signals.as_mut()) else {
+        return stopped(serving.await);
+    };
+    // Registered before the first `/next`, while Lambda is still in init.
+    let extension = match api.register_extension(SHUTDOWN_EXTENSION).await {
+        Ok(id) => Some(id),
+        Err(why) => {
+            tracing::warn!(error = %why, "could not register the shutdown extension: Lambda may not send SIGTERM, the hook runs only if a signal arrives");
+            None
+        }
+    };
+    let extension = async {
+        if let Some(id) = &extension
+            && let Err(why) = api.extension_next(id).await
+        {
+            tracing::debug!(error = %why, "the shutdown extension's poll ended");
+        }
+        std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        biased;
+        signal = signals.received() => {
+            tracing::info!(signal, "shutting down: running the shutdown hook");
+            let started = std::time::Instant::now();
+            hook(&state).await;
+            let took = started.elapsed();
+            if took > SHUTDOWN_BUDGET {
+                tracing::warn!(?took, "the shutdown hook took longer than the ~500 ms Lambda allows");
+            } else {
+                tracing::info!(?took, "the shutdown hook finished");
+            }
+            ExitCode::SUCCESS
+        }
+        result = serving => stopped(result),
+        () = extension => ExitCode::SUCCESS,
+    }
+}
+
+/// The name of the internal extension that makes Lambda send `SIGTERM`.
+const SHUTDOWN_EXTENSION: &str = "lambda-fn-shutdown";
+
+/// About how long Lambda waits after `SIGTERM` before `SIGKILL`.
+const SHUTDOWN_BUDGET: Duration = Duration::from_millis(500);
+
+fn stopped(result: Result<(), String>) -> ExitCode {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(why) => {
             eprintln!("lambda-fn: stopping: {why}");
@@ -108,11 +175,17 @@ where
     }
 }
 
-async fn locally<S, I, F, H>(options: Options, init: I, handler: H) -> ExitCode
+async fn locally<S, I, F, H, D>(
+    options: Options,
+    init: I,
+    handler: H,
+    shutdown: Option<D>,
+) -> ExitCode
 where
     I: FnOnce() -> F,
     F: Future<Output = Result<S, Diagnostic>>,
     H: Handler<S>,
+    D: AsyncFnOnce(&S),
 {
     let program = local::program_name();
     let args = match local::parse_args(std::env::args().skip(1)) {
@@ -135,14 +208,20 @@ where
     };
     let outcome = match build_state(init).await {
         Ok(state) => {
-            local::invoke_once(
+            let outcome = local::invoke_once(
                 &handler,
                 &state,
                 &event,
                 args.timeout,
                 options.timeout_margin,
             )
-            .await
+            .await;
+            // The local environment ends here: the hook runs as it would
+            // at shutdown.
+            if let Some(hook) = shutdown {
+                hook(&state).await;
+            }
+            outcome
         }
         Err(failure) => Err(failure),
     };

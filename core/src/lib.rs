@@ -58,6 +58,7 @@ mod runtime;
 pub mod s3;
 #[cfg(feature = "schedule")]
 pub mod schedule;
+pub mod shutdown;
 #[cfg(feature = "sns")]
 pub mod sns;
 #[cfg(feature = "sqs")]
@@ -97,6 +98,7 @@ pub mod __private {
     pub use crate::s3;
     #[cfg(feature = "schedule")]
     pub use crate::schedule;
+    pub use crate::shutdown::{Shutdown, no_shutdown};
     #[cfg(feature = "sns")]
     pub use crate::sns;
     #[cfg(feature = "sqs")]

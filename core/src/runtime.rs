@@ -18,6 +18,7 @@
 //!
 //! See <https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html>.
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -26,6 +27,7 @@ use http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use lambda_runtime::{Config, Context};
 use lambda_runtime_api_client::{Client, body::Body, build_request};
+use tracing::Instrument;
 
 use crate::deadline::Deadline;
 use crate::error::{self, Diagnostic};
@@ -39,6 +41,8 @@ pub const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
 
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
 const INIT_ERROR: &str = "/2018-06-01/runtime/init/error";
+const EXTENSION_REGISTER: &str = "/2020-01-01/extension/register";
+const EXTENSION_NEXT: &str = "/2020-01-01/extension/event/next";
 
 /// Consecutive failed `/next` polls tolerated before the process gives up.
 const NEXT_ATTEMPTS: u32 = 5;
@@ -184,6 +188,47 @@ impl RuntimeApi {
         }
     }
 
+    /// Registers an internal extension subscribed to no events, so that
+    /// Lambda sends `SIGTERM` before it shuts the environment down. Returns
+    /// the extension's identifier.
+    pub(crate) async fn register_extension(&self, name: &str) -> Result<String, String> {
+        let request = build_request()
+            .method(Method::POST)
+            .uri(EXTENSION_REGISTER)
+            .header("Lambda-Extension-Name", name)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"events":[]}"#))
+            .map_err(|err| err.to_string())?;
+        match self.send(request).await {
+            Ok((status, headers, _)) if status.is_success() => headers
+                .get("lambda-extension-identifier")
+                .and_then(|id| id.to_str().ok())
+                .map(str::to_owned)
+                .ok_or_else(|| "no Lambda-Extension-Identifier in the answer".to_owned()),
+            Ok((status, _, body)) => Err(format!(
+                "{EXTENSION_REGISTER} answered {status}: {}",
+                String::from_utf8_lossy(&body)
+            )),
+            Err(err) => Err(format!("{EXTENSION_REGISTER} failed: {err}")),
+        }
+    }
+
+    /// Waits on the extension's `/event/next`: Lambda requires a registered
+    /// extension to poll it to end the init phase. An extension subscribed
+    /// to no events is never answered, so this waits for good.
+    pub(crate) async fn extension_next(&self, id: &str) -> Result<(), String> {
+        let request = build_request()
+            .method(Method::GET)
+            .uri(EXTENSION_NEXT)
+            .header("Lambda-Extension-Identifier", id)
+            .body(Body::empty())
+            .map_err(|err| err.to_string())?;
+        self.send(request)
+            .await
+            .map(|_| ())
+            .map_err(|err| format!("{EXTENSION_NEXT} failed: {err}"))
+    }
+
     /// Posts an init failure to `/runtime/init/error`.
     pub(crate) async fn init_error(&self, diagnostic: &Diagnostic) {
         if let Err(why) = self
@@ -260,16 +305,82 @@ pub(crate) fn context_from_headers(
     context
 }
 
-/// Serves invocations until the Runtime API becomes unreachable.
+/// How many invocations one execution environment serves at once:
+/// `AWS_LAMBDA_MAX_CONCURRENCY` on Lambda Managed Instances, 1 otherwise
+/// (unset, unparsable, 0 or 1).
+pub(crate) fn max_concurrency() -> usize {
+    parse_concurrency(std::env::var("AWS_LAMBDA_MAX_CONCURRENCY").ok().as_deref())
+}
+
+fn parse_concurrency(value: Option<&str>) -> usize {
+    value
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .filter(|&n| n > 1)
+        .unwrap_or(1)
+}
+
+/// Serves invocations until the Runtime API becomes unreachable: one at a
+/// time, or `concurrency` at once (Lambda Managed Instances).
+///
+/// Concurrent invocations are served by `concurrency` loops on this one
+/// task, each with its own `/next` poll, its own deadline guard and its own
+/// connection from the client's pool, all sharing the warm state by
+/// reference. They interleave at their `.await` points, as the records of a
+/// batch do; nothing needs to be `Send` or `Sync`.
 pub(crate) async fn serve<S, H: Handler<S>>(
     api: &RuntimeApi,
     state: &S,
     handler: &H,
     timeout_margin: Duration,
+    concurrency: usize,
 ) -> Result<(), String> {
     let config = Arc::new(config_from_env());
-    loop {
-        let event = api.next().await?;
+    let cold_start = Cell::new(true);
+    let serving = Serving {
+        api,
+        state,
+        handler,
+        timeout_margin,
+        config: &config,
+        cold_start: &cold_start,
+        // One process-wide variable cannot name the trace of several
+        // invocations at once: with concurrency, it is in the context only.
+        set_trace_env: concurrency <= 1,
+    };
+    if concurrency <= 1 {
+        return serving.run().await;
+    }
+    tracing::info!(
+        concurrency,
+        "serving invocations concurrently (AWS_LAMBDA_MAX_CONCURRENCY)"
+    );
+    futures_util::future::try_join_all((0..concurrency).map(|_| serving.run()))
+        .await
+        .map(|_| ())
+}
+
+/// What each serving loop shares.
+struct Serving<'a, S, H> {
+    api: &'a RuntimeApi,
+    state: &'a S,
+    handler: &'a H,
+    timeout_margin: Duration,
+    config: &'a Arc<Config>,
+    /// Whether the next invocation is the environment's first.
+    cold_start: &'a Cell<bool>,
+    set_trace_env: bool,
+}
+
+impl<S, H: Handler<S>> Serving<'_, S, H> {
+    /// One serving loop: poll `/next`, serve, answer, until `/next` fails.
+    async fn run(&self) -> Result<(), String> {
+        loop {
+            let event = self.api.next().await?;
+            self.serve_one(event).await;
+        }
+    }
+
+    async fn serve_one(&self, event: NextEvent) {
         let arrived = Instant::now();
         let Some(request_id) = event
             .headers
@@ -280,17 +391,18 @@ pub(crate) async fn serve<S, H: Handler<S>>(
             tracing::error!(
                 "an event arrived without a usable Lambda-Runtime-Aws-Request-Id; it cannot be answered and is skipped"
             );
-            continue;
+            return;
         };
+        let span = crate::logging::invocation_span(&request_id, self.cold_start.replace(false));
         let header = event.headers.get("lambda-runtime-deadline-ms");
         let deadline = Deadline::from_header(
             header.map(|value| value.as_bytes()),
-            timeout_margin,
+            self.timeout_margin,
             arrived,
             SystemTime::now(),
         )
         .unwrap_or_else(|why| {
-            tracing::debug!(request_id, reason = ?why, header = ?header, "no deadline guard for this invocation");
+            tracing::debug!(parent: &span, reason = ?why, header = ?header, "no deadline guard for this invocation");
             Deadline::unknown()
         });
         let deadline_ms = header
@@ -301,16 +413,22 @@ pub(crate) async fn serve<S, H: Handler<S>>(
             &event.headers,
             &deadline,
             deadline_ms,
-            config.clone(),
+            self.config.clone(),
         );
-        set_trace_env(context.xray_trace_id.as_deref());
+        if self.set_trace_env {
+            set_trace_env(context.xray_trace_id.as_deref());
+        }
         let invocation = Invocation {
             context: &context,
-            state,
+            state: self.state,
             deadline: &deadline,
         };
-        let outcome = handler.call(&event.body, &invocation).await;
-        api.answer(&request_id, outcome).await;
+        async {
+            let outcome = self.handler.call(&event.body, &invocation).await;
+            self.api.answer(&request_id, outcome).await;
+        }
+        .instrument(span)
+        .await;
     }
 }
 
@@ -326,6 +444,27 @@ fn set_trace_env(trace_id: Option<&str>) {
         match trace_id {
             Some(id) => std::env::set_var("_X_AMZN_TRACE_ID", id),
             None => std::env::remove_var("_X_AMZN_TRACE_ID"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod concurrency_tests {
+    use super::parse_concurrency;
+
+    #[test]
+    fn only_a_number_above_one_serves_concurrently() {
+        assert_eq!(parse_concurrency(Some("8")), 8);
+        assert_eq!(parse_concurrency(Some(" 4 ")), 4);
+        for sequential in [
+            None,
+            Some("1"),
+            Some("0"),
+            Some("-3"),
+            Some("lots"),
+            Some(""),
+        ] {
+            assert_eq!(parse_concurrency(sequential), 1, "{sequential:?}");
         }
     }
 }

@@ -131,6 +131,13 @@ struct State {
     unexpected: Vec<String>,
     first_poll_at: Option<Instant>,
     polls: usize,
+    /// `/next` polls waiting for an event now, and the most seen at once.
+    waiting_polls: usize,
+    most_waiting_polls: usize,
+    /// The most events served and not yet answered at once.
+    most_in_flight: usize,
+    /// Names of the extensions registered through the Extensions API.
+    extensions: Vec<String>,
 }
 
 struct Shared {
@@ -350,6 +357,22 @@ impl RuntimeApi {
         self.shared.lock().polls
     }
 
+    /// The names of the extensions registered through the Extensions API.
+    pub fn extensions(&self) -> Vec<String> {
+        self.shared.lock().extensions.clone()
+    }
+
+    /// The most `/next` polls that were open at the same time.
+    pub fn most_waiting_polls(&self) -> usize {
+        self.shared.lock().most_waiting_polls
+    }
+
+    /// The most invocations that were in flight (served by `/next`, not yet
+    /// answered) at the same time.
+    pub fn most_in_flight(&self) -> usize {
+        self.shared.lock().most_in_flight
+    }
+
     /// Number of TCP connections accepted.
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
@@ -382,6 +405,11 @@ async fn route(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let extension_name = request
+        .headers()
+        .get("lambda-extension-name")
+        .and_then(|name| name.to_str().ok())
+        .map(str::to_owned);
     let body = match request.into_body().collect().await {
         Ok(body) => body.to_bytes(),
         Err(_) => return Ok(reply(StatusCode::BAD_REQUEST, "unreadable body")),
@@ -402,6 +430,22 @@ async fn route(
         (Method::POST, ["2018-06-01", "runtime", "init", "error"]) => {
             record(&shared, None, false, body)
         }
+        // The Extensions API, as far as an extension subscribed to no
+        // events uses it: registration, then a poll that Lambda never
+        // answers.
+        (Method::POST, ["2020-01-01", "extension", "register"]) => {
+            let mut state = shared.lock();
+            state.extensions.push(extension_name.unwrap_or_default());
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(
+                    "lambda-extension-identifier",
+                    format!("ext-{}", state.extensions.len()),
+                )
+                .body(Full::new(Bytes::from_static(b"{}")))
+                .unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "bad reply"))
+        }
+        (Method::GET, ["2020-01-01", "extension", "event", "next"]) => std::future::pending().await,
         _ => reply(StatusCode::NOT_FOUND, "unknown Runtime API path"),
     })
 }
@@ -410,8 +454,18 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
     {
         let mut state = shared.lock();
         state.polls += 1;
+        state.waiting_polls += 1;
+        state.most_waiting_polls = state.most_waiting_polls.max(state.waiting_polls);
         state.first_poll_at.get_or_insert_with(Instant::now);
     }
+    // Counted as waiting until it is served or the connection drops.
+    struct Waiting<'a>(&'a Shared);
+    impl Drop for Waiting<'_> {
+        fn drop(&mut self) {
+            self.0.lock().waiting_polls -= 1;
+        }
+    }
+    let waiting = Waiting(shared);
     shared.polled.notify_waiters();
     let event = loop {
         let queued = shared.event_queued.notified();
@@ -420,6 +474,7 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
         }
         queued.await;
     };
+    drop(waiting);
     let served_at = Instant::now();
     let mut response = Response::builder()
         .status(StatusCode::OK)
@@ -448,10 +503,13 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
         }
         DeadlineHeader::Missing => None,
     };
-    shared
-        .lock()
-        .in_flight
-        .push((event.request_id.clone(), served_at, deadline));
+    {
+        let mut state = shared.lock();
+        state
+            .in_flight
+            .push((event.request_id.clone(), served_at, deadline));
+        state.most_in_flight = state.most_in_flight.max(state.in_flight.len());
+    }
     response
         .body(Full::new(event.body))
         .unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "bad scripted event"))

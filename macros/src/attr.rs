@@ -25,7 +25,15 @@ pub const TRIGGERS: &[&str] = &[
 ];
 
 /// The `key = value` options.
-pub const OPTIONS: &[&str] = &["init", "timeout_margin", "concurrency", "crate", "flavor"];
+pub const OPTIONS: &[&str] = &[
+    "init",
+    "shutdown",
+    "timeout_margin",
+    "concurrency",
+    "crate",
+    "flavor",
+    "logging",
+];
 
 /// A trigger keyword as written.
 #[derive(Clone)]
@@ -47,10 +55,14 @@ pub struct Args {
     pub trigger: Option<Trigger>,
     /// `init = path`, keeping the key for spans.
     pub init: Option<(Ident, Path)>,
+    /// `shutdown = path`, keeping the key for spans.
+    pub shutdown: Option<(Ident, Path)>,
     pub timeout_margin: Option<Duration>,
     pub concurrency: Option<(Ident, u32)>,
     pub krate: Option<Path>,
     pub flavor: Option<Flavor>,
+    /// `logging = false`: do not install lambda-fn's subscriber.
+    pub logging: Option<bool>,
     /// Whether a trigger keyword was written, even an unknown one.
     pub trigger_written: bool,
 }
@@ -166,6 +178,12 @@ fn check_option(key: Ident, value: Expr, args: &mut Args, errors: &mut Errors) {
             "the path of a function, like `init = connect`",
         )
         .map(|path| args.init = Some((key.clone(), path))),
+        "shutdown" => path_value(
+            &value,
+            "shutdown",
+            "the path of a function, like `shutdown = flush`",
+        )
+        .map(|path| args.shutdown = Some((key.clone(), path))),
         "timeout_margin" => margin_value(&value).map(|margin| args.timeout_margin = Some(margin)),
         "concurrency" => {
             concurrency_value(&value).map(|n| args.concurrency = Some((key.clone(), n)))
@@ -185,6 +203,18 @@ fn check_option(key: Ident, value: Expr, args: &mut Args, errors: &mut Errors) {
         })
         .map(|path| args.krate = Some(path)),
         "flavor" => flavor_value(&value).map(|flavor| args.flavor = Some(flavor)),
+        "logging" => match &value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Bool(on), ..
+            }) => {
+                args.logging = Some(on.value);
+                Ok(())
+            }
+            other => Err(syn::Error::new_spanned(
+                other,
+                "`logging` expects `true` or `false`: `logging = false` leaves installing a tracing subscriber to you",
+            )),
+        },
         _ => unreachable!("options are checked against OPTIONS first"),
     };
     if let Err(error) = result {
@@ -439,6 +469,38 @@ mod tests {
         assert_eq!(suggestion("sq", TRIGGERS), Some("sqs"));
         assert_eq!(suggestion("banana", TRIGGERS), None);
         assert_eq!(suggestion("int", OPTIONS), Some("init"));
+    }
+
+    #[test]
+    fn shutdown_takes_a_function_path() {
+        let (args, errors) = check(parse_quote!(init = connect, shutdown = hooks::flush));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(args.shutdown.unwrap().1, parse_quote!(hooks::flush));
+        let (args, errors) = check(parse_quote!(shutdown = flush()));
+        assert!(args.shutdown.is_none());
+        assert_eq!(
+            errors,
+            ["`shutdown` takes the function itself, not a call: remove the parentheses"]
+        );
+        let (_, errors) = check(parse_quote!(shutdown = "flush"));
+        assert_eq!(
+            errors,
+            ["`shutdown` expects the path of a function, like `shutdown = flush`"]
+        );
+    }
+
+    #[test]
+    fn logging_takes_a_bool() {
+        let (args, errors) = check(parse_quote!(logging = false));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(args.logging, Some(false));
+        let (_, errors) = check(parse_quote!(logging = "off"));
+        assert_eq!(
+            errors,
+            [
+                "`logging` expects `true` or `false`: `logging = false` leaves installing a tracing subscriber to you"
+            ]
+        );
     }
 
     #[test]

@@ -1,0 +1,74 @@
+//! End to end: `shutdown = path`. The function registers an extension (so
+//! that Lambda sends it `SIGTERM`), and on `SIGTERM` or `SIGINT` runs its
+//! hook once with the warm state, then exits 0.
+
+use std::process::Command;
+use std::time::Duration;
+
+use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
+use lambda_fn_tests::{example_binary, sample_event};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .args([format!("-{name}"), pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{name} {pid}");
+}
+
+async fn shuts_down_on(name: &str) {
+    let api = RuntimeApi::start().await.unwrap();
+    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
+    // One batch first, so that the hook has warm state to report: the
+    // sample batch has two good orders.
+    let answer = api
+        .invoke(
+            std::fs::read(sample_event("sqs-orders.json")).unwrap(),
+            DeadlineHeader::In(Duration::from_secs(5)),
+        )
+        .await;
+    assert!(answer.outcome.is_ok(), "{answer:?}");
+    assert_eq!(api.extensions(), ["lambda-fn-shutdown"]);
+
+    signal(function.pid().expect("running"), name);
+    let status = function.wait(WAIT).await.expect("exits after the signal");
+    assert!(status.success(), "{status:?}\n{}", function.stderr());
+    let stderr = function.stderr();
+    let flushed = stderr
+        .lines()
+        .filter(|line| line.contains("shutting down, flushed"))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        flushed,
+        ["sqs-orders: shutting down, flushed 2 accepted orders"],
+        "{stderr}"
+    );
+    assert!(stderr.contains(name), "the signal is logged: {stderr}");
+}
+
+#[tokio::test]
+async fn sigterm_runs_the_hook_with_the_warm_state_once() {
+    shuts_down_on("TERM").await;
+}
+
+#[tokio::test]
+async fn sigint_runs_the_hook_too() {
+    shuts_down_on("INT").await;
+}
+
+#[tokio::test]
+async fn without_a_hook_no_extension_is_registered() {
+    let api = RuntimeApi::start().await.unwrap();
+    let mut function = api.spawn(&example_binary("hello"), &[]).unwrap();
+    let answer = api
+        .invoke(
+            r#"{"name":"Ferris"}"#,
+            DeadlineHeader::In(Duration::from_secs(5)),
+        )
+        .await;
+    assert!(answer.outcome.is_ok(), "{answer:?}");
+    assert!(api.extensions().is_empty());
+    function.kill().await;
+}
