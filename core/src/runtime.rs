@@ -284,7 +284,12 @@ pub(crate) fn context_from_headers(
         }
         serde_json::from_slice(raw)
             .inspect_err(
-                |err| tracing::warn!(header = name, error = %err, "ignoring a malformed header"),
+                // serde's message can quote the header's value, which the
+                // caller supplied: only at debug level.
+                |err| {
+                    tracing::warn!(header = name, "ignoring a malformed header");
+                    tracing::debug!(header = name, error = %err, "why the header is malformed");
+                },
             )
             .ok()
     }
