@@ -261,6 +261,7 @@ fn json_path_at(text: &[u8], offset: usize, at_container: bool) -> Option<String
 /// The path of a decoding error (`None` at the root) and its message
 /// without serde_json's position: for an event or body that is one line of
 /// JSON the path says more.
+#[cfg(any(feature = "http", test))]
 pub(crate) fn json_error_parts<E: std::fmt::Display>(
     err: &serde_path_to_error::Error<E>,
 ) -> (Option<String>, String) {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use lambda_fn::testing::{DeadlineHeader, Event, RuntimeApi};
+use lambda_fn::testing::{DeadlineHeader, Event, Function, RuntimeApi};
 use lambda_fn_bench::report::{Figures, Instructions, Mode, Row};
 use lambda_fn_bench::scenario::{Scenario, Variant};
 use lambda_fn_bench::stats::{median, percentile};
@@ -75,19 +75,7 @@ pub async fn run_once(
         body: scenario.event(index).into(),
         deadline: DeadlineHeader::In(Duration::from_secs(60)),
     }));
-    let mut function = affinity::spawn_on(cpus.function, cpus.harness, || api.spawn(binary, &[]))
-        .map_err(|err| format!("cannot pin to CPUs {:?}: {err}", cpus.function))?
-        .map_err(|err| format!("cannot start {}: {err}", binary.display()))?;
-    let first_poll = api
-        .first_poll(Duration::from_secs(30))
-        .await
-        .ok_or_else(|| {
-            format!(
-                "{name} did not poll /next within 30 s: {}",
-                function.stderr()
-            )
-        })?;
-    let cold_start = first_poll - function.spawning_at;
+    let (mut function, cold_start) = spawn_until_first_poll(&api, binary, cpus).await?;
 
     let per_invocation = match scenario {
         Scenario::SqsIo => Duration::from_millis(500),
@@ -195,7 +183,19 @@ pub async fn cold_start_once(
         body: scenario.event(0).into(),
         deadline: DeadlineHeader::In(Duration::from_secs(60)),
     });
-    let mut function = affinity::spawn_on(cpus.function, cpus.harness, || api.spawn(binary, &[]))
+    let (mut function, cold_start) = spawn_until_first_poll(&api, binary, cpus).await?;
+    function.kill().await;
+    Ok(cold_start)
+}
+
+/// Starts `binary` on its CPUs against `api` and waits for its first
+/// `/next`: the process, and its cold start (spawn → first `/next`).
+async fn spawn_until_first_poll(
+    api: &RuntimeApi,
+    binary: &Path,
+    cpus: Cpus<'_>,
+) -> Result<(Function, Duration), String> {
+    let function = affinity::spawn_on(cpus.function, cpus.harness, || api.spawn(binary, &[]))
         .map_err(|err| format!("cannot pin to CPUs {:?}: {err}", cpus.function))?
         .map_err(|err| format!("cannot start {}: {err}", binary.display()))?;
     let first_poll = api
@@ -208,8 +208,8 @@ pub async fn cold_start_once(
                 function.stderr()
             )
         })?;
-    function.kill().await;
-    Ok(first_poll - function.spawning_at)
+    let cold_start = first_poll - function.spawning_at;
+    Ok((function, cold_start))
 }
 
 fn tail(text: &str) -> String {
