@@ -78,6 +78,12 @@ pub fn install() {
         std::panic::set_hook(Box::new(move |info| {
             if tracing::enabled!(target: PANIC_TARGET, Level::ERROR) {
                 log_panic(info);
+                // A backtrace asked for with RUST_BACKTRACE comes from the
+                // default hook, as text: capturing one here would link
+                // std's symbolizer (about 250 KB) into every function.
+                if std::env::var_os("RUST_BACKTRACE").is_some_and(|value| value != "0") {
+                    previous(info);
+                }
             } else {
                 previous(info);
             }
@@ -224,13 +230,7 @@ fn log_panic(info: &std::panic::PanicHookInfo<'_>) {
         .map(|at| format!("{}:{}:{}", at.file(), at.line(), at.column()));
     let thread = std::thread::current();
     let thread = thread.name().unwrap_or("<unnamed>");
-    // As the default hook: captured only when RUST_BACKTRACE asks for it.
-    let backtrace = std::backtrace::Backtrace::capture();
-    if backtrace.status() == std::backtrace::BacktraceStatus::Captured {
-        tracing::error!(target: PANIC_TARGET, location, thread, backtrace = %backtrace, "panicked: {message}");
-    } else {
-        tracing::error!(target: PANIC_TARGET, location, thread, "panicked: {message}");
-    }
+    tracing::error!(target: PANIC_TARGET, location, thread, "panicked: {message}");
 }
 
 /// Field values in the order they were recorded, each name once.
