@@ -59,10 +59,20 @@ pub(crate) struct NextEvent {
 }
 
 impl RuntimeApi {
-    /// Connects to `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`.
+    /// Connects to the Runtime API named by `AWS_LAMBDA_RUNTIME_API`:
+    /// `host:port` in Lambda, or a base URL such as
+    /// `http://[::]:9000/.rt/hello` under `cargo lambda watch` (the client
+    /// puts the base path in front of every request).
     pub(crate) fn new(endpoint: &str) -> Result<Self, String> {
-        let uri: http::Uri = format!("http://{endpoint}").parse().map_err(|err| {
-            format!("AWS_LAMBDA_RUNTIME_API={endpoint:?} is not a host and port: {err}")
+        let uri = if endpoint.contains("://") {
+            endpoint.parse::<http::Uri>()
+        } else {
+            format!("http://{endpoint}").parse::<http::Uri>()
+        };
+        let uri = uri.map_err(|err| {
+            format!(
+                "AWS_LAMBDA_RUNTIME_API={endpoint:?} is not a host:port or an http:// URL: {err}"
+            )
         })?;
         let client = Client::builder()
             .with_endpoint(uri)
@@ -455,7 +465,16 @@ fn set_trace_env(trace_id: Option<&str>) {
 
 #[cfg(test)]
 mod concurrency_tests {
-    use super::parse_concurrency;
+    use super::{RuntimeApi, parse_concurrency};
+
+    #[test]
+    fn the_endpoint_is_a_host_and_port_or_a_base_url() {
+        assert!(RuntimeApi::new("127.0.0.1:9001").is_ok());
+        assert!(RuntimeApi::new("http://127.0.0.1:9000/.rt/hello").is_ok());
+        assert!(RuntimeApi::new("http://[::]:9000/.rt/hello").is_ok());
+        let err = RuntimeApi::new("not a host").err().unwrap();
+        assert!(err.contains("not a host:port or an http:// URL"), "{err}");
+    }
 
     #[test]
     fn only_a_number_above_one_serves_concurrently() {
