@@ -135,13 +135,7 @@ pub async fn run_once(
         if std::mem::replace(&mut seen[index], true) {
             return Err(format!("{name}: invocation {index} answered twice"));
         }
-        let outcome = match &answer.outcome {
-            Ok(body) => Ok(&body[..]),
-            Err((error_type, message)) => Err((error_type.as_str(), message.as_str())),
-        };
-        scenario
-            .check(index, outcome)
-            .map_err(|wrong| format!("{name}: wrong answer: {wrong}"))?;
+        check_answer(scenario, &name, index, &answer)?;
         if index < warmup {
             continue;
         }
@@ -210,6 +204,22 @@ async fn spawn_until_first_poll(
         })?;
     let cold_start = first_poll - function.spawning_at;
     Ok((function, cold_start))
+}
+
+/// Checks the answer to invocation `index` by value.
+fn check_answer(
+    scenario: Scenario,
+    name: &str,
+    index: usize,
+    answer: &lambda_fn::testing::Answer,
+) -> Result<(), String> {
+    let outcome = match &answer.outcome {
+        Ok(body) => Ok(&body[..]),
+        Err((error_type, message)) => Err((error_type.as_str(), message.as_str())),
+    };
+    scenario
+        .check(index, outcome)
+        .map_err(|wrong| format!("{name}: wrong answer: {wrong}"))
 }
 
 fn tail(text: &str) -> String {
@@ -384,13 +394,7 @@ pub async fn callgrind_once(
             .and_then(|id| id.strip_prefix("inv-"))
             .and_then(|index| index.parse::<usize>().ok())
             .ok_or_else(|| format!("{name}: an answer to no invocation"))?;
-        let outcome = match &answer.outcome {
-            Ok(body) => Ok(&body[..]),
-            Err((error_type, message)) => Err((error_type.as_str(), message.as_str())),
-        };
-        scenario
-            .check(index, outcome)
-            .map_err(|wrong| format!("{name}: wrong answer: {wrong}"))?;
+        check_answer(scenario, &name, index, &answer)?;
     }
     // SIGTERM, not SIGKILL: valgrind writes its counts when the process
     // dies of a signal it can see.
