@@ -135,7 +135,7 @@ pub async fn run_once(
         if std::mem::replace(&mut seen[index], true) {
             return Err(format!("{name}: invocation {index} answered twice"));
         }
-        check_answer(scenario, &name, index, &answer)?;
+        check_answer(scenario, &name, index, answer)?;
         if index < warmup {
             continue;
         }
