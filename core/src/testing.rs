@@ -24,7 +24,6 @@
 //! ```
 
 use std::collections::VecDeque;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{ExitStatus, Stdio};
@@ -62,6 +61,10 @@ pub struct Event {
     pub body: Bytes,
     /// The deadline header.
     pub deadline: DeadlineHeader,
+    /// The status the server answers this invocation's `/response` or
+    /// `/error` post with: `202 Accepted`, or `410 Gone` to play Lambda
+    /// having already ended the invocation. The post is recorded either way.
+    pub answer_status: StatusCode,
 }
 
 impl Event {
@@ -73,8 +76,41 @@ impl Event {
             request_id: format!("req-{n:08}"),
             body: body.into(),
             deadline,
+            answer_status: StatusCode::ACCEPTED,
         }
     }
+
+    /// This event, with its answer refused as `410 Gone` (the answer is
+    /// still recorded): what Lambda replies once an invocation has timed out.
+    #[must_use]
+    pub fn answered_gone(mut self) -> Self {
+        self.answer_status = StatusCode::GONE;
+        self
+    }
+}
+
+/// A failure of one `/next` poll, queued among the events with
+/// [`RuntimeApi::push_fault`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PollFault {
+    /// The poll is answered `500 Internal Server Error`.
+    ServerError,
+    /// The connection is closed without an answer.
+    DropConnection,
+}
+
+/// What `/next` hands out next.
+enum Scripted {
+    Event(Event),
+    Fault(PollFault),
+}
+
+/// An event served and not yet answered.
+struct InFlight {
+    request_id: String,
+    served_at: Instant,
+    deadline: Option<Instant>,
+    answer_status: StatusCode,
 }
 
 /// What the function posted for one invocation (or for its init).
@@ -123,9 +159,9 @@ impl Answer {
 
 #[derive(Default)]
 struct State {
-    queue: VecDeque<Event>,
-    /// Events served and not yet answered: id → (served at, deadline).
-    in_flight: Vec<(String, Instant, Option<Instant>)>,
+    queue: VecDeque<Scripted>,
+    /// Events served and not yet answered.
+    in_flight: Vec<InFlight>,
     answers: Vec<Answer>,
     /// Posts for unknown or already answered request ids.
     unexpected: Vec<String>,
@@ -276,7 +312,15 @@ impl RuntimeApi {
 
     /// Queues an event for the next `/next` poll.
     pub fn push(&self, event: Event) {
-        self.shared.lock().queue.push_back(event);
+        self.shared.lock().queue.push_back(Scripted::Event(event));
+        self.shared.event_queued.notify_one();
+    }
+
+    /// Queues a failure for the `/next` poll that would take the next
+    /// queued item: that poll fails with `fault`, and the events behind it
+    /// go to the polls after it.
+    pub fn push_fault(&self, fault: PollFault) {
+        self.shared.lock().queue.push_back(Scripted::Fault(fault));
         self.shared.event_queued.notify_one();
     }
 
@@ -284,7 +328,10 @@ impl RuntimeApi {
     /// benchmark queues thousands of invocations without waking the server
     /// once per event.
     pub fn push_all(&self, events: impl IntoIterator<Item = Event>) {
-        self.shared.lock().queue.extend(events);
+        self.shared
+            .lock()
+            .queue
+            .extend(events.into_iter().map(Scripted::Event));
         self.shared.event_queued.notify_waiters();
         self.shared.event_queued.notify_one();
     }
@@ -399,10 +446,22 @@ impl RuntimeApi {
     }
 }
 
+/// Returned by the service to make hyper close the connection unanswered.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose (PollFault::DropConnection)")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
 async fn route(
     shared: Arc<Shared>,
     request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Response<Full<Bytes>>, DropConnection> {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let extension_name = request
@@ -416,7 +475,7 @@ async fn route(
     };
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     Ok(match (method, segments.as_slice()) {
-        (Method::GET, ["2018-06-01", "runtime", "invocation", "next"]) => next(&shared).await,
+        (Method::GET, ["2018-06-01", "runtime", "invocation", "next"]) => next(&shared).await?,
         (
             Method::POST,
             [
@@ -450,7 +509,7 @@ async fn route(
     })
 }
 
-async fn next(shared: &Shared) -> Response<Full<Bytes>> {
+async fn next(shared: &Shared) -> Result<Response<Full<Bytes>>, DropConnection> {
     {
         let mut state = shared.lock();
         state.polls += 1;
@@ -467,14 +526,24 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
     }
     let waiting = Waiting(shared);
     shared.polled.notify_waiters();
-    let event = loop {
+    let scripted = loop {
         let queued = shared.event_queued.notified();
-        if let Some(event) = shared.lock().queue.pop_front() {
-            break event;
+        if let Some(scripted) = shared.lock().queue.pop_front() {
+            break scripted;
         }
         queued.await;
     };
     drop(waiting);
+    let event = match scripted {
+        Scripted::Event(event) => event,
+        Scripted::Fault(PollFault::ServerError) => {
+            return Ok(reply(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                r#"{"errorType":"ServiceException","errorMessage":"injected /next failure"}"#,
+            ));
+        }
+        Scripted::Fault(PollFault::DropConnection) => return Err(DropConnection),
+    };
     let served_at = Instant::now();
     let mut response = Response::builder()
         .status(StatusCode::OK)
@@ -505,14 +574,17 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
     };
     {
         let mut state = shared.lock();
-        state
-            .in_flight
-            .push((event.request_id.clone(), served_at, deadline));
+        state.in_flight.push(InFlight {
+            request_id: event.request_id.clone(),
+            served_at,
+            deadline,
+            answer_status: event.answer_status,
+        });
         state.most_in_flight = state.most_in_flight.max(state.in_flight.len());
     }
-    response
+    Ok(response
         .body(Full::new(event.body))
-        .unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "bad scripted event"))
+        .unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "bad scripted event")))
 }
 
 fn record(
@@ -540,12 +612,20 @@ fn record(
         }
     };
     let mut state = shared.lock();
-    let (served_at, deadline) = match request_id {
-        None => (None, None),
-        Some(id) => match state.in_flight.iter().position(|(served, ..)| served == id) {
+    let (served_at, deadline, status) = match request_id {
+        None => (None, None, StatusCode::ACCEPTED),
+        Some(id) => match state
+            .in_flight
+            .iter()
+            .position(|served| served.request_id == id)
+        {
             Some(at) => {
-                let (_, served_at, deadline) = state.in_flight.swap_remove(at);
-                (Some(served_at), deadline)
+                let served = state.in_flight.swap_remove(at);
+                (
+                    Some(served.served_at),
+                    served.deadline,
+                    served.answer_status,
+                )
             }
             None => {
                 state.unexpected.push(id.to_owned());
@@ -563,7 +643,13 @@ fn record(
     });
     drop(state);
     shared.answered.notify_waiters();
-    reply(StatusCode::ACCEPTED, r#"{"status":"OK"}"#)
+    if status == StatusCode::GONE {
+        return reply(
+            StatusCode::GONE,
+            r#"{"errorType":"InvalidStateTransition","errorMessage":"Invalid state transition"}"#,
+        );
+    }
+    reply(status, r#"{"status":"OK"}"#)
 }
 
 fn reply(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
