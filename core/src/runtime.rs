@@ -362,16 +362,18 @@ pub(crate) async fn serve<S, H: Handler<S>>(
         // invocations at once: with concurrency, it is in the context only.
         set_trace_env: concurrency <= 1,
     };
-    if concurrency <= 1 {
-        return serving.run().await;
+    if concurrency > 1 {
+        tracing::info!(
+            concurrency,
+            "serving invocations concurrently (AWS_LAMBDA_MAX_CONCURRENCY)"
+        );
     }
-    tracing::info!(
-        concurrency,
-        "serving invocations concurrently (AWS_LAMBDA_MAX_CONCURRENCY)"
-    );
-    futures_util::future::try_join_all((0..concurrency).map(|_| serving.run()))
-        .await
-        .map(|_| ())
+    // One way to run the loops, whatever their number: a second one (a
+    // plain `.await` for one loop) would compile the whole serving loop,
+    // handler included, a second time. A loop only ends on an error.
+    let mut loops: futures_util::stream::FuturesUnordered<_> =
+        (0..concurrency).map(|_| serving.run()).collect();
+    futures_util::StreamExt::next(&mut loops).await.unwrap_or(Ok(()))
 }
 
 /// What each serving loop shares.
