@@ -72,8 +72,10 @@ pub async fn run_once(
     let total = warmup + measured;
     api.push_all((0..total).map(|index| Event {
         request_id: format!("inv-{index}"),
-        body: scenario.event(index).into(),
-        deadline: DeadlineHeader::In(Duration::from_secs(60)),
+        ..Event::new(
+            scenario.event(index),
+            DeadlineHeader::In(Duration::from_secs(60)),
+        )
     }));
     let (mut function, cold_start) = spawn_until_first_poll(&api, binary, cpus).await?;
 
@@ -174,8 +176,10 @@ pub async fn cold_start_once(
         .map_err(|err| format!("cannot start the Runtime API: {err}"))?;
     api.push(Event {
         request_id: "inv-0".to_owned(),
-        body: scenario.event(0).into(),
-        deadline: DeadlineHeader::In(Duration::from_secs(60)),
+        ..Event::new(
+            scenario.event(0),
+            DeadlineHeader::In(Duration::from_secs(60)),
+        )
     });
     let (mut function, cold_start) = spawn_until_first_poll(&api, binary, cpus).await?;
     function.kill().await;
@@ -363,8 +367,10 @@ pub async fn callgrind_once(
         .map_err(|err| format!("cannot start the Runtime API: {err}"))?;
     api.push_all((0..invocations).map(|index| Event {
         request_id: format!("inv-{index}"),
-        body: scenario.event(index).into(),
-        deadline: DeadlineHeader::In(Duration::from_secs(600)),
+        ..Event::new(
+            scenario.event(index),
+            DeadlineHeader::In(Duration::from_secs(600)),
+        )
     }));
     let mut function = api
         .spawn_with(Path::new("valgrind"), &[], |command| {
