@@ -384,7 +384,21 @@ async fn serve<S, R, E>(
     });
     let mut adapter = lambda_http::Adapter::from(service);
     let event = lambda_runtime::LambdaEvent::new(lambda_request, invocation.context.clone());
-    let converted = lambda_http::tower::Service::call(&mut adapter, event);
+    // lambda_http panics on some events while converting them into a
+    // request (a `Host` header that is not a host, a body marked base64 that
+    // is not, an invalid URI...): such an event is answered `InvalidEvent`.
+    let converted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        lambda_http::tower::Service::call(&mut adapter, event)
+    }))
+    .map_err(|panic| {
+        crate::error::diagnostic(
+            crate::error::INVALID_EVENT,
+            format!(
+                "the request could not be read: {}",
+                panic_diagnostic(&*panic).error_message
+            ),
+        )
+    })?;
     let answer = async {
         let Ok(request) = request_rx.await else {
             return;

@@ -113,7 +113,20 @@ where
 /// serde_json stopped in the text ([`json_path_at`]). Tracking the path
 /// while decoding costs an allocation per key on every event.
 pub fn decode_event<T: DeserializeOwned>(event: &[u8]) -> Result<T, Diagnostic> {
-    serde_json::from_slice(event).map_err(|err| {
+    // A decoder that panics on some input (aws_lambda_events' Kinesis
+    // timestamp overflows on a float with many decimals) has still met an
+    // event it cannot decode: answered `InvalidEvent`, the runtime lives on.
+    let decoded = std::panic::catch_unwind(AssertUnwindSafe(|| serde_json::from_slice(event)))
+        .map_err(|panic| {
+            diagnostic(
+                error::INVALID_EVENT,
+                format!(
+                    "the event could not be decoded: {}",
+                    panic_diagnostic(&*panic).error_message
+                ),
+            )
+        })?;
+    decoded.map_err(|err| {
         let message = without_position(&err.to_string());
         // An array longer than its type (`[f64; 2]` given three numbers) is
         // the array's error, at the first extra element.
@@ -383,6 +396,20 @@ pub fn format_duration(duration: std::time::Duration) -> String {
     }
 }
 
+/// Serves one invocation with `handler`. Handlers catch the panics of the
+/// user's code themselves; a panic that still escapes (from a dependency's
+/// decoder, or a bug in lambda-fn) is answered `Panic` too, so that every
+/// invocation gets its answer and the process keeps serving.
+pub(crate) async fn serve_invocation<S, H: Handler<S>>(
+    handler: &H,
+    event: &[u8],
+    invocation: &Invocation<'_, S>,
+) -> Outcome {
+    catch_unwind(handler.call(event, invocation))
+        .await
+        .unwrap_or_else(|panic| Err(panic_diagnostic(&*panic)))
+}
+
 /// Serves `event` with `handler` as an invocation without warm state or
 /// deadline: what the trigger modules' unit tests need.
 #[cfg(test)]
@@ -573,6 +600,51 @@ mod tests {
         fn drop(&mut self) {
             self.0.store(true, Ordering::SeqCst);
         }
+    }
+
+    /// A handler whose own code panics, outside any user function.
+    struct Broken;
+
+    impl Handler<()> for Broken {
+        async fn call(&self, event: &[u8], _: &Invocation<'_, ()>) -> Outcome {
+            assert!(!event.is_empty(), "a bug outside the user's handler");
+            Ok(event.to_vec())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panic_escaping_a_handler_is_still_answered_panic() {
+        let ctx = Context::default();
+        let deadline = Deadline::unknown();
+        let inv = Invocation {
+            context: &ctx,
+            state: &(),
+            deadline: &deadline,
+        };
+        let err = serve_invocation(&Broken, b"", &inv).await.unwrap_err();
+        assert_eq!(err.error_type, "Panic");
+        assert_eq!(err.error_message, "a bug outside the user's handler");
+        assert_eq!(serve_invocation(&Broken, b"1", &inv).await.unwrap(), b"1");
+    }
+
+    #[test]
+    fn a_decoder_that_panics_is_answered_invalid_event() {
+        /// Stands for a dependency's `Deserialize` that panics on some input.
+        #[derive(Debug)]
+        struct Fragile;
+        impl<'de> serde::Deserialize<'de> for Fragile {
+            fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+                panic!("attempt to multiply with overflow")
+            }
+        }
+        let err = decode_event::<Fragile>(b"{}").unwrap_err();
+        assert_eq!(err.error_type, "InvalidEvent");
+        assert!(
+            err.error_message
+                .contains("attempt to multiply with overflow"),
+            "{}",
+            err.error_message
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -46,6 +46,8 @@ pub mod entry;
 pub mod error;
 #[cfg(feature = "eventbridge")]
 pub mod eventbridge;
+#[cfg(test)]
+mod fuzz_tests;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod invoke;

@@ -177,7 +177,7 @@ pub async fn invoke_once<S, H: Handler<S>>(
         state,
         deadline: &deadline,
     };
-    handler.call(event, &invocation).await
+    crate::invoke::serve_invocation(handler, event, &invocation).await
 }
 
 /// The binary's file name, for `--help` and the local function name.

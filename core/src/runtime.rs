@@ -373,7 +373,9 @@ pub(crate) async fn serve<S, H: Handler<S>>(
     // handler included, a second time. A loop only ends on an error.
     let mut loops: futures_util::stream::FuturesUnordered<_> =
         (0..concurrency).map(|_| serving.run()).collect();
-    futures_util::StreamExt::next(&mut loops).await.unwrap_or(Ok(()))
+    futures_util::StreamExt::next(&mut loops)
+        .await
+        .unwrap_or(Ok(()))
 }
 
 /// What each serving loop shares.
@@ -441,7 +443,8 @@ impl<S, H: Handler<S>> Serving<'_, S, H> {
             deadline: &deadline,
         };
         async {
-            let outcome = self.handler.call(&event.body, &invocation).await;
+            let outcome =
+                crate::invoke::serve_invocation(self.handler, &event.body, &invocation).await;
             self.api.answer(&request_id, outcome).await;
         }
         .instrument(span)

@@ -7,6 +7,8 @@ mod attr;
 mod duration;
 mod errors;
 mod expand;
+#[cfg(test)]
+mod fuzz_tests;
 mod handler;
 mod trigger;
 
