@@ -381,6 +381,12 @@ fn undecodable(rng: &mut Rng) -> Vec<u8> {
 
 const OK: fn() -> Value = || json!({ "ok": true, "init_runs": 1 });
 
+/// A `guarded` command carrying the payload marker.
+fn command(mut command: Value) -> Vec<u8> {
+    command["note"] = MARKER.into();
+    command.to_string().into_bytes()
+}
+
 /// One invocation of `guarded` (`{"action": ..., "ms": ...}`); `large`
 /// allows events of up to 5.5 MB.
 fn guarded_event(rng: &mut Rng, large: bool) -> Scripted {
@@ -388,33 +394,25 @@ fn guarded_event(rng: &mut Rng, large: bool) -> Scripted {
     let (kind, body, deadline, expect) = match rng.below(100) {
         0..30 => (
             "ok",
-            json!({"action": "ok", "note": MARKER})
-                .to_string()
-                .into_bytes(),
+            command(json!({"action": "ok"})),
             deadline(rng),
             Expect::Response(OK()),
         ),
         30..40 => (
             "sleep",
-            json!({"action": "sleep", "ms": rng.below(5), "note": MARKER})
-                .to_string()
-                .into_bytes(),
+            command(json!({"action": "sleep", "ms": rng.below(5)})),
             ten_s,
             Expect::Response(OK()),
         ),
         40..52 => (
             "handler error",
-            json!({"action": "error", "note": MARKER})
-                .to_string()
-                .into_bytes(),
+            command(json!({"action": "error"})),
             deadline(rng),
             Expect::Error("GuardedError"),
         ),
         52..64 => (
             "panic",
-            json!({"action": "panic", "note": MARKER})
-                .to_string()
-                .into_bytes(),
+            command(json!({"action": "panic"})),
             deadline(rng),
             Expect::Error("Panic"),
         ),
@@ -422,9 +420,7 @@ fn guarded_event(rng: &mut Rng, large: bool) -> Scripted {
             // The guard answers 200 ms before the deadline: after at most
             // 60 ms, long before the sleep ends.
             "deadline overrun",
-            json!({"action": "sleep", "ms": 2_000, "note": MARKER})
-                .to_string()
-                .into_bytes(),
+            command(json!({"action": "sleep", "ms": 2_000})),
             DeadlineHeader::In(Duration::from_millis(rng.range(150, 260))),
             Expect::Error("Timeout"),
         ),
@@ -454,9 +450,7 @@ fn guarded_event(rng: &mut Rng, large: bool) -> Scripted {
             let pad = "x".repeat(rng.range(1_000_000, 5_500_000) as usize);
             (
                 "very large",
-                json!({"action": "ok", "note": MARKER, "pad": pad})
-                    .to_string()
-                    .into_bytes(),
+                command(json!({"action": "ok", "pad": pad})),
                 ten_s,
                 Expect::Response(OK()),
             )
