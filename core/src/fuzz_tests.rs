@@ -271,172 +271,65 @@ fn failed_ids(answer: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Serves `$event` with one handler of trigger `$trigger` per payload form:
+/// `name: Payload = decoder, concurrency;`.
+macro_rules! forms {
+    ($event:expr, $trigger:ty, $($name:literal: $payload:ty = $decode:expr, $concurrency:expr;)*) => {
+        vec![$(($name, serve::<$trigger, $payload>($decode, $concurrency, $event).await)),*]
+    };
+}
+
 /// The handlers of SQS, one per payload form the macro accepts.
 async fn serve_sqs(event: &[u8]) -> Vec<(&'static str, Outcome)> {
-    vec![
-        (
-            "sqs Order",
-            serve::<sqs::Sqs, Order>(|m| sqs::payload(m, sqs::json::<Order>), 3, event).await,
-        ),
-        (
-            "sqs String",
-            serve::<sqs::Sqs, String>(|m| sqs::payload(m, sqs::text), 3, event).await,
-        ),
-        (
-            "sqs Vec<u8>",
-            serve::<sqs::Sqs, Vec<u8>>(|m| sqs::payload(m, sqs::bytes), 1, event).await,
-        ),
-        (
-            "sqs Value",
-            serve::<sqs::Sqs, Value>(|m| sqs::payload(m, sqs::json::<Value>), 1, event).await,
-        ),
-        (
-            "sqs SqsRecord<Order>",
-            serve::<sqs::Sqs, sqs::SqsRecord<Order>>(
-                |m| sqs::record(m, sqs::json::<Order>),
-                8,
-                event,
-            )
-            .await,
-        ),
-    ]
+    use sqs::{SqsRecord, bytes, json, payload, record, text};
+    forms!(event, sqs::Sqs,
+        "sqs Order": Order = |m| payload(m, json::<Order>), 3;
+        "sqs String": String = |m| payload(m, text), 3;
+        "sqs Vec<u8>": Vec<u8> = |m| payload(m, bytes), 1;
+        "sqs Value": Value = |m| payload(m, json::<Value>), 1;
+        "sqs SqsRecord<Order>": SqsRecord<Order> = |m| record(m, json::<Order>), 8;
+    )
 }
 
 async fn serve_sns(event: &[u8]) -> Vec<(&'static str, Outcome)> {
-    vec![
-        (
-            "sns Order",
-            serve::<sns::Sns, Order>(|r| sns::payload(r, sns::json::<Order>), 4, event).await,
-        ),
-        (
-            "sns String",
-            serve::<sns::Sns, String>(|r| sns::payload(r, sns::text), 1, event).await,
-        ),
-        (
-            "sns Vec<u8>",
-            serve::<sns::Sns, Vec<u8>>(|r| sns::payload(r, sns::bytes), 1, event).await,
-        ),
-        (
-            "sns Value",
-            serve::<sns::Sns, Value>(|r| sns::payload(r, sns::json::<Value>), 2, event).await,
-        ),
-        (
-            "sns SnsRecord<Order>",
-            serve::<sns::Sns, sns::SnsRecord<Order>>(
-                |r| sns::record(r, sns::json::<Order>),
-                1,
-                event,
-            )
-            .await,
-        ),
-    ]
+    use sns::{SnsRecord, bytes, json, payload, record, text};
+    forms!(event, sns::Sns,
+        "sns Order": Order = |r| payload(r, json::<Order>), 4;
+        "sns String": String = |r| payload(r, text), 1;
+        "sns Vec<u8>": Vec<u8> = |r| payload(r, bytes), 1;
+        "sns Value": Value = |r| payload(r, json::<Value>), 2;
+        "sns SnsRecord<Order>": SnsRecord<Order> = |r| record(r, json::<Order>), 1;
+    )
 }
 
 async fn serve_kinesis(event: &[u8]) -> Vec<(&'static str, Outcome)> {
-    vec![
-        (
-            "kinesis Order",
-            serve::<kinesis::Kinesis, Order>(
-                |r| kinesis::payload(r, kinesis::json::<Order>),
-                1,
-                event,
-            )
-            .await,
-        ),
-        (
-            "kinesis String",
-            serve::<kinesis::Kinesis, String>(|r| kinesis::payload(r, kinesis::text), 1, event)
-                .await,
-        ),
-        (
-            "kinesis Vec<u8>",
-            serve::<kinesis::Kinesis, Vec<u8>>(|r| kinesis::payload(r, kinesis::bytes), 1, event)
-                .await,
-        ),
-        (
-            "kinesis Value",
-            serve::<kinesis::Kinesis, Value>(
-                |r| kinesis::payload(r, kinesis::json::<Value>),
-                1,
-                event,
-            )
-            .await,
-        ),
-        (
-            "kinesis KinesisRecord<Order>",
-            serve::<kinesis::Kinesis, kinesis::KinesisRecord<Order>>(
-                |r| kinesis::record(r, kinesis::json::<Order>),
-                1,
-                event,
-            )
-            .await,
-        ),
-    ]
+    use kinesis::{KinesisRecord, bytes, json, payload, record, text};
+    forms!(event, kinesis::Kinesis,
+        "kinesis Order": Order = |r| payload(r, json::<Order>), 1;
+        "kinesis String": String = |r| payload(r, text), 1;
+        "kinesis Vec<u8>": Vec<u8> = |r| payload(r, bytes), 1;
+        "kinesis Value": Value = |r| payload(r, json::<Value>), 1;
+        "kinesis KinesisRecord<Order>": KinesisRecord<Order> = |r| record(r, json::<Order>), 1;
+    )
 }
 
 async fn serve_dynamodb(event: &[u8]) -> Vec<(&'static str, Outcome)> {
-    vec![
-        (
-            "dynamodb Order",
-            serve::<dynamodb::DynamoDb, Order>(
-                |r| dynamodb::payload(r, dynamodb::json::<Order>),
-                1,
-                event,
-            )
-            .await,
-        ),
-        (
-            "dynamodb Value",
-            serve::<dynamodb::DynamoDb, Value>(
-                |r| dynamodb::payload(r, dynamodb::json::<Value>),
-                1,
-                event,
-            )
-            .await,
-        ),
-        (
-            "dynamodb DynamoDbRecord<Order>",
-            serve::<dynamodb::DynamoDb, dynamodb::DynamoDbRecord<Order>>(
-                |r| dynamodb::record(r, dynamodb::json::<Order>),
-                1,
-                event,
-            )
-            .await,
-        ),
-    ]
+    use dynamodb::{DynamoDbRecord, json, payload, record};
+    forms!(event, dynamodb::DynamoDb,
+        "dynamodb Order": Order = |r| payload(r, json::<Order>), 1;
+        "dynamodb Value": Value = |r| payload(r, json::<Value>), 1;
+        "dynamodb DynamoDbRecord<Order>": DynamoDbRecord<Order> = |r| record(r, json::<Order>), 1;
+    )
 }
 
 async fn serve_eventbridge(event: &[u8]) -> Vec<(&'static str, Outcome)> {
     use crate::trigger::body::json;
-    vec![
-        (
-            "eventbridge Order",
-            serve::<eventbridge::EventBridge, Order>(
-                |e| eventbridge::payload(e, json::<Order>),
-                1,
-                event,
-            )
-            .await,
-        ),
-        (
-            "eventbridge Value",
-            serve::<eventbridge::EventBridge, Value>(
-                |e| eventbridge::payload(e, json::<Value>),
-                1,
-                event,
-            )
-            .await,
-        ),
-        (
-            "eventbridge EventBridgeRecord<Order>",
-            serve::<eventbridge::EventBridge, eventbridge::EventBridgeRecord<Order>>(
-                |e| eventbridge::record(e, json::<Order>),
-                1,
-                event,
-            )
-            .await,
-        ),
-    ]
+    use eventbridge::{EventBridgeRecord, payload, record};
+    forms!(event, eventbridge::EventBridge,
+        "eventbridge Order": Order = |e| payload(e, json::<Order>), 1;
+        "eventbridge Value": Value = |e| payload(e, json::<Value>), 1;
+        "eventbridge EventBridgeRecord<Order>": EventBridgeRecord<Order> = |e| record(e, json::<Order>), 1;
+    )
 }
 
 async fn serve_schedule(event: &[u8]) -> Outcome {
