@@ -18,11 +18,10 @@
 //! `LAMBDA_FN_FAULTS_SEED=<n>` replays one mix.
 
 use std::collections::{BTreeSet, HashMap};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use lambda_fn::testing::{Answer, DeadlineHeader, Event, Function, PollFault, RuntimeApi};
-use lambda_fn_tests::example_binary;
+use lambda_fn_tests::{accepted_orders, example_binary, send_signal};
 use serde_json::{Value, json};
 
 /// How much one run injects.
@@ -327,16 +326,6 @@ fn tail(text: &str) -> String {
     lines[lines.len().saturating_sub(30)..].join("\n")
 }
 
-/// Sends `signal` to the function (the `kill` utility).
-fn signal(function: &Function, signal: &str) {
-    let pid = function.pid().expect("running").to_string();
-    let status = Command::new("kill")
-        .args([&format!("-{signal}"), &pid])
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "kill -{signal} {pid}");
-}
-
 /// Checks the log of a whole run: no credential, and no payload at the
 /// default level.
 fn check_log(stderr: &str) {
@@ -631,19 +620,12 @@ fn sqs_event(rng: &mut Rng, ids: &mut Ids) -> Scripted {
     }
 }
 
-/// The order ids the function logged as accepted, and the total its
-/// shutdown hook flushed.
-fn accepted_orders(stderr: &str) -> (BTreeSet<u64>, Option<u64>) {
-    let accepted = stderr
-        .lines()
-        .filter_map(|line| line.split("accepted order ").nth(1))
-        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
-        .collect();
-    let flushed = stderr
+/// The total the shutdown hook of `sqs-orders` flushed.
+fn flushed_orders(stderr: &str) -> Option<u64> {
+    stderr
         .lines()
         .find_map(|line| line.split("flushed ").nth(1))
-        .and_then(|rest| rest.split(' ').next()?.parse().ok());
-    (accepted, flushed)
+        .and_then(|rest| rest.split(' ').next()?.parse().ok())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -659,12 +641,13 @@ async fn sqs_batches_list_exactly_the_messages_not_accepted_under_faults() {
     .await;
     tally.report("sqs-orders");
     // The shutdown hook reports how many orders the warm state accepted.
-    signal(&function, "TERM");
+    send_signal(function.pid().expect("running"), "TERM");
     let status = function.wait(Duration::from_secs(10)).await;
     assert_eq!(status.and_then(|s| s.code()), Some(0), "exit after SIGTERM");
     let stderr = function.stderr();
     check_log(&stderr);
-    let (accepted, flushed) = accepted_orders(&stderr);
+    let accepted = accepted_orders(&stderr);
+    let flushed = flushed_orders(&stderr);
     assert_eq!(flushed, Some(accepted.len() as u64), "the hook's total");
     let mut messages = 0;
     for (batch, failed) in &batches {

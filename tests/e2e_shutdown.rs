@@ -2,21 +2,12 @@
 //! that Lambda sends it `SIGTERM`), and on `SIGTERM` or `SIGINT` runs its
 //! hook once with the warm state, then exits 0.
 
-use std::process::Command;
 use std::time::Duration;
 
 use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
-use lambda_fn_tests::{example_binary, sample_event};
+use lambda_fn_tests::{example_binary, sample_event, send_signal};
 
 const WAIT: Duration = Duration::from_secs(30);
-
-fn signal(pid: u32, name: &str) {
-    let status = Command::new("kill")
-        .args([format!("-{name}"), pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "kill -{name} {pid}");
-}
 
 async fn shuts_down_on(name: &str) {
     let api = RuntimeApi::start().await.unwrap();
@@ -32,7 +23,7 @@ async fn shuts_down_on(name: &str) {
     assert!(answer.outcome.is_ok(), "{answer:?}");
     assert_eq!(api.extensions(), ["lambda-fn-shutdown"]);
 
-    signal(function.pid().expect("running"), name);
+    send_signal(function.pid().expect("running"), name);
     let status = function.wait(WAIT).await.expect("exits after the signal");
     assert!(status.success(), "{status:?}\n{}", function.stderr());
     let stderr = function.stderr();

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
-use lambda_fn_tests::example_binary;
+use lambda_fn_tests::{accepted_orders, example_binary};
 use serde_json::{Value, json};
 
 const STANDARD: &str = "arn:aws:sqs:us-east-1:123456789012:orders";
@@ -43,15 +43,6 @@ fn failed_ids(answer: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The order ids the function logged as accepted.
-fn accepted(stderr: &str) -> BTreeSet<u64> {
-    stderr
-        .lines()
-        .filter_map(|line| line.split("accepted order ").nth(1))
-        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
-        .collect()
-}
-
 #[tokio::test]
 async fn a_batch_answers_exactly_its_failed_messages() {
     let api = RuntimeApi::start().await.unwrap();
@@ -79,7 +70,7 @@ async fn a_batch_answers_exactly_its_failed_messages() {
     assert_eq!(answer.json(), json!({ "batchItemFailures": [] }));
     function.kill().await;
     function.wait(Duration::from_secs(10)).await;
-    let accepted = accepted(&function.stderr());
+    let accepted = accepted_orders(&function.stderr());
     assert_eq!(accepted, BTreeSet::from([1, 2, 4, 5, 7, 8, 10, 11]));
 }
 
@@ -128,7 +119,10 @@ async fn fifo_reports_the_first_failure_and_everything_after_it() {
     // 200 ms, but it stopped at the fourth.
     function.kill().await;
     function.wait(Duration::from_secs(10)).await;
-    assert_eq!(accepted(&function.stderr()), BTreeSet::from([1, 2, 3]));
+    assert_eq!(
+        accepted_orders(&function.stderr()),
+        BTreeSet::from([1, 2, 3])
+    );
 }
 
 #[tokio::test]
@@ -151,7 +145,7 @@ async fn when_the_guard_fires_every_unfinished_message_is_reported() {
     let failed = failed_ids(&answer.json());
     function.kill().await;
     function.wait(Duration::from_secs(10)).await;
-    let accepted = accepted(&function.stderr());
+    let accepted = accepted_orders(&function.stderr());
     assert!(
         !failed.is_empty() && !accepted.is_empty(),
         "failed {failed:?}, accepted {accepted:?}"

@@ -1,6 +1,7 @@
 //! Helpers shared by the workspace tests: building the example binaries the
 //! end-to-end tests run.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -59,4 +60,23 @@ pub fn example_binary(name: &str) -> PathBuf {
 /// The path of a sample event under `examples/events/`.
 pub fn sample_event(name: &str) -> PathBuf {
     workspace_root().join("examples/events").join(name)
+}
+
+/// Sends signal `name` (`TERM`, `INT`, ...) to process `pid` with the `kill`
+/// utility.
+pub fn send_signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .args([format!("-{name}"), pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{name} {pid}");
+}
+
+/// The order ids `sqs-orders` logged as accepted (`accepted order <id> ...`).
+pub fn accepted_orders(stderr: &str) -> BTreeSet<u64> {
+    stderr
+        .lines()
+        .filter_map(|line| line.split("accepted order ").nth(1))
+        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+        .collect()
 }
