@@ -718,7 +718,10 @@ async fn next_failing_for_good_exits_non_zero_and_says_why() {
 async fn a_response_over_6_mb_is_answered_invalid_response() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = spawn(&api, "hello");
-    let name = "n".repeat(6 * 1024 * 1024);
+    // An event within the 6,291,556 bytes lambda-fn reads (`{"name":"..."}`
+    // is the name plus 11 bytes) whose greeting (the name plus 37 bytes) is
+    // over Lambda's response limit of the same size.
+    let name = "n".repeat(6_291_530);
     let answer = api
         .invoke(
             json!({ "name": name }).to_string(),
@@ -728,7 +731,7 @@ async fn a_response_over_6_mb_is_answered_invalid_response() {
     assert_eq!(answer.error_type(), Some("InvalidResponse"));
     let message = answer.error_message().unwrap();
     assert!(
-        message.contains("over Lambda's limit of 6291456 bytes"),
+        message.contains("over Lambda's limit of 6291556 bytes"),
         "{message}"
     );
     // The next invocation is served as usual.

@@ -6,6 +6,7 @@
 //! therefore converts the deadline into a budget once, when the event
 //! arrives, and from then on counts on the monotonic clock.
 
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// The margin kept before Lambda's deadline when `timeout_margin` is not set.
@@ -13,6 +14,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// Enough to drop the handler future and post the `Timeout` answer over
 /// loopback, small next to Lambda's shortest timeout (1 s).
 pub const DEFAULT_TIMEOUT_MARGIN: Duration = Duration::from_millis(100);
+
+/// How long an invocation in flight may still run once the execution
+/// environment is told to shut down (`SIGTERM`): Lambda sends `SIGKILL`
+/// about 500 ms after `SIGTERM`, and the answer and the shutdown hook need
+/// the rest.
+/// <https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-shutdown>
+pub const SHUTDOWN_GRACE: Duration = Duration::from_millis(250);
 
 /// Lambda's longest function timeout. A deadline further away than this is
 /// not a real deadline (some emulators send nonsense) and is ignored.
@@ -34,11 +42,56 @@ pub const MAX_LAMBDA_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 ///
 /// A deadline is *unknown* when Lambda's deadline header was missing,
 /// unparsable, already past when the event arrived, or more than 15 minutes
-/// away; then no guard runs and [`Deadline::remaining`] is `None`.
+/// away; then no guard runs from it and [`Deadline::remaining`] is `None`.
+///
+/// In Lambda, the guard also fires when the execution environment shuts
+/// down (`SIGTERM`) while the invocation runs: a short grace later, so that
+/// the invocation is still answered before Lambda's `SIGKILL`. Then
+/// [`remaining`](Deadline::remaining) and [`expired`](Deadline::expired)
+/// follow the earlier of the two.
 #[derive(Clone, Debug)]
 pub struct Deadline {
     expires_at: Option<Instant>,
     budget: Option<Duration>,
+    shutdown: Option<Arc<ShutdownCut>>,
+}
+
+/// The moment the serving loops must have answered by because the execution
+/// environment is shutting down: set once, when `SIGTERM` arrives, and shared
+/// by every invocation in flight.
+#[derive(Debug, Default)]
+pub(crate) struct ShutdownCut {
+    at: OnceLock<Instant>,
+    begun: tokio::sync::Notify,
+}
+
+impl ShutdownCut {
+    /// Starts the shutdown: every guard fires at `at` at the latest. Only the
+    /// first call counts.
+    pub(crate) fn begin(&self, at: Instant) {
+        if self.at.set(at).is_ok() {
+            self.begun.notify_waiters();
+        }
+    }
+
+    /// When the guards fire because of the shutdown, once it has begun.
+    pub(crate) fn at(&self) -> Option<Instant> {
+        self.at.get().copied()
+    }
+
+    /// Completes when the shutdown begins (at once if it has).
+    pub(crate) async fn begun(&self) -> Instant {
+        loop {
+            let notified = self.begun.notified();
+            let mut notified = std::pin::pin!(notified);
+            // Registered before the check, so a `begin` in between is seen.
+            notified.as_mut().enable();
+            if let Some(at) = self.at() {
+                return at;
+            }
+            notified.await;
+        }
+    }
 }
 
 /// Why a deadline header gave no guard.
@@ -60,6 +113,7 @@ impl Deadline {
         Self {
             expires_at: None,
             budget: None,
+            shutdown: None,
         }
     }
 
@@ -68,6 +122,29 @@ impl Deadline {
         Self {
             expires_at: arrived.checked_add(budget),
             budget: Some(budget),
+            shutdown: None,
+        }
+    }
+
+    /// This deadline, also cut short when the environment shuts down.
+    pub(crate) fn with_shutdown(mut self, shutdown: Arc<ShutdownCut>) -> Self {
+        self.shutdown = Some(shutdown);
+        self
+    }
+
+    /// Whether the guard can fire at all: a known deadline, or a shutdown
+    /// that may cut the invocation short.
+    pub(crate) fn can_fire(&self) -> bool {
+        self.expires_at.is_some() || self.shutdown.is_some()
+    }
+
+    /// The instant the shutdown cuts this invocation, when that is before
+    /// its own deadline (or it has none).
+    pub(crate) fn shutdown_cut(&self) -> Option<Instant> {
+        let cut = self.shutdown.as_ref()?.at()?;
+        match self.expires_at {
+            Some(own) if own <= cut => None,
+            _ => Some(cut),
         }
     }
 
@@ -119,7 +196,7 @@ impl Deadline {
         Ok(Self::after(arrived, budget))
     }
 
-    /// Whether a guard runs for this invocation.
+    /// Whether Lambda's deadline is known (a guard runs from it).
     pub fn is_known(&self) -> bool {
         self.expires_at.is_some()
     }
@@ -130,25 +207,37 @@ impl Deadline {
         self.budget
     }
 
-    /// The instant the guard fires, on the monotonic clock.
+    /// The instant the guard fires, on the monotonic clock: the budget's
+    /// end, or the shutdown's cut when that is earlier.
     pub fn expires_at(&self) -> Option<Instant> {
-        self.expires_at
+        self.shutdown_cut().or(self.expires_at)
     }
 
     /// Time left before the guard fires (zero once it has), or `None` when
-    /// the deadline is unknown.
+    /// the deadline is unknown and no shutdown has begun.
     pub fn remaining(&self) -> Option<Duration> {
-        self.expires_at
+        self.expires_at()
             .map(|at| at.saturating_duration_since(Instant::now()))
     }
 
     /// Completes when the guard fires; never completes when the deadline is
-    /// unknown. Cancel-safe: dropping it has no effect.
+    /// unknown and the environment does not shut down. Cancel-safe: dropping
+    /// it has no effect.
     pub async fn expired(&self) {
-        match self.expires_at {
-            Some(at) => tokio::time::sleep_until(at.into()).await,
-            None => std::future::pending().await,
-        }
+        let own = async {
+            match self.expires_at {
+                Some(at) => tokio::time::sleep_until(at.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        let Some(shutdown) = &self.shutdown else {
+            return own.await;
+        };
+        let cut = async {
+            let at = shutdown.begun().await;
+            tokio::time::sleep_until(at.into()).await;
+        };
+        futures_util::future::select(std::pin::pin!(own), std::pin::pin!(cut)).await;
     }
 }
 
@@ -233,6 +322,46 @@ mod tests {
         assert!(!d.is_known());
         assert_eq!(d.remaining(), None);
         assert_eq!(d.budget(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_shutdown_cuts_the_deadline_short() {
+        let shutdown = Arc::new(ShutdownCut::default());
+        let start = Instant::now();
+        let d = Deadline::after(start, Duration::from_secs(10)).with_shutdown(shutdown.clone());
+        let late =
+            Deadline::after(start, Duration::from_millis(100)).with_shutdown(shutdown.clone());
+        let none = Deadline::unknown().with_shutdown(shutdown.clone());
+        assert_eq!(d.expires_at(), Some(start + Duration::from_secs(10)));
+        assert_eq!(none.expires_at(), None);
+        assert!(none.can_fire());
+        let cut = start + Duration::from_millis(250);
+        shutdown.begin(cut);
+        shutdown.begin(start + Duration::from_secs(1)); // only the first counts
+        assert_eq!(d.expires_at(), Some(cut));
+        assert_eq!(d.shutdown_cut(), Some(cut));
+        assert_eq!(none.expires_at(), Some(cut));
+        // Its own deadline is earlier than the cut: it keeps it.
+        assert_eq!(late.shutdown_cut(), None);
+        assert_eq!(late.expires_at(), Some(start + Duration::from_millis(100)));
+        let started = tokio::time::Instant::now();
+        d.expired().await;
+        assert!(started.elapsed() >= Duration::from_millis(240));
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn expired_sees_a_shutdown_that_begins_while_waiting() {
+        let shutdown = Arc::new(ShutdownCut::default());
+        let d = Deadline::unknown().with_shutdown(shutdown.clone());
+        let begin = async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            shutdown.begin(tokio::time::Instant::now().into_std() + Duration::from_millis(100));
+        };
+        let started = tokio::time::Instant::now();
+        futures_util::future::join(d.expired(), begin).await;
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(150), "{took:?}");
     }
 
     #[tokio::test(start_paused = true)]

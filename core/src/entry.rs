@@ -3,13 +3,16 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use crate::deadline::{SHUTDOWN_GRACE, ShutdownCut};
 use crate::error::{self, Diagnostic};
 use crate::invoke::{self, Handler};
 use crate::local::{self, Command};
 use crate::runtime::{self, RuntimeApi};
 use crate::shutdown::Signals;
+use crate::watchdog::Watchdog;
 
 /// Which tokio runtime runs the function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,8 +109,10 @@ where
     D: AsyncFnOnce(&S),
 {
     // Listening starts before anything else, so that a signal during init
-    // is not lost (it is acted on once the state exists).
-    let mut signals = shutdown.as_ref().and_then(|_| Signals::listen());
+    // is not lost (it is acted on once the state exists). It is always on:
+    // an external extension makes Lambda send `SIGTERM` too, and the
+    // invocation in flight must still be answered.
+    let mut signals = Signals::listen();
     let api = match RuntimeApi::new(endpoint) {
         Ok(api) => api,
         Err(why) => {
@@ -126,17 +131,25 @@ where
         }
     };
     let concurrency = runtime::max_concurrency();
-    let serving = runtime::serve(&api, &state, &handler, options.timeout_margin, concurrency);
-    let (Some(hook), Some(signals)) = (shutdown, signals.as_mut()) else {
-        return stopped(serving.await);
-    };
+    // Several invocations share one thread: a handler that blocks it would
+    // stop every guard, so a watchdog thread answers for them.
+    let watchdog = (concurrency > 1)
+        .then(|| {
+            Watchdog::start(endpoint)
+                .inspect_err(|why| tracing::warn!(error = %why, "no watchdog: a handler that blocks its thread delays the other invocations' Timeout answers"))
+                .ok()
+        })
+        .flatten();
     // Registered before the first `/next`, while Lambda is still in init.
-    let extension = match api.register_extension(SHUTDOWN_EXTENSION).await {
-        Ok(id) => Some(id),
-        Err(why) => {
-            tracing::warn!(error = %why, "could not register the shutdown extension: Lambda may not send SIGTERM, the hook runs only if a signal arrives");
-            None
-        }
+    let extension = match &shutdown {
+        Some(_) => match api.register_extension(SHUTDOWN_EXTENSION).await {
+            Ok(id) => Some(id),
+            Err(why) => {
+                tracing::warn!(error = %why, "could not register the shutdown extension: Lambda may not send SIGTERM, the hook runs only if a signal arrives");
+                None
+            }
+        },
+        None => None,
     };
     let extension = async {
         if let Some(id) = &extension
@@ -146,22 +159,55 @@ where
         }
         std::future::pending::<()>().await;
     };
-    tokio::select! {
-        biased;
-        signal = signals.received() => {
-            tracing::info!(signal, "shutting down: running the shutdown hook");
-            let started = std::time::Instant::now();
-            hook(&state).await;
-            let took = started.elapsed();
-            if took > SHUTDOWN_BUDGET {
-                tracing::warn!(?took, "the shutdown hook took longer than the ~500 ms Lambda allows");
-            } else {
-                tracing::info!(?took, "the shutdown hook finished");
-            }
-            ExitCode::SUCCESS
+    let cut = Arc::new(ShutdownCut::default());
+    let mut serving = std::pin::pin!(runtime::serve(
+        &api,
+        &state,
+        &handler,
+        options.timeout_margin,
+        concurrency,
+        &cut,
+        watchdog.as_ref(),
+    ));
+    let signal = async {
+        match signals.as_mut() {
+            Some(signals) => signals.received().await,
+            None => std::future::pending().await,
         }
-        result = serving => stopped(result),
-        () = extension => ExitCode::SUCCESS,
+    };
+    let (stopped_by, started) = tokio::select! {
+        biased;
+        signal = signal => {
+            let started = Instant::now();
+            tracing::info!(signal, "shutting down: answering the invocations in flight");
+            // The invocations in flight get a short grace to finish, then
+            // their guards fire and they are answered; the loops stop
+            // polling. Bounded, in case a handler blocks its thread.
+            cut.begin(started + SHUTDOWN_GRACE);
+            if tokio::time::timeout(SHUTDOWN_BUDGET, &mut serving).await.is_err() {
+                tracing::warn!("an invocation was still being answered at the end of the shutdown budget");
+            }
+            (Ok(signal), started)
+        }
+        result = &mut serving => (Err(result), Instant::now()),
+        () = extension => (Ok("the shutdown extension"), Instant::now()),
+    };
+    // The hook runs once, whichever way the environment ends: a signal, or
+    // a Runtime API that is gone (Lambda replaces such an environment).
+    if let Some(hook) = shutdown {
+        tracing::info!("running the shutdown hook");
+        let hook_started = Instant::now();
+        hook(&state).await;
+        let took = started.elapsed();
+        if stopped_by.is_ok() && took > SHUTDOWN_BUDGET {
+            tracing::warn!(?took, hook = ?hook_started.elapsed(), "the shutdown took longer than the ~500 ms Lambda allows before SIGKILL");
+        } else {
+            tracing::info!(hook = ?hook_started.elapsed(), "the shutdown hook finished");
+        }
+    }
+    match stopped_by {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(result) => stopped(result),
     }
 }
 

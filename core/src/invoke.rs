@@ -324,12 +324,15 @@ pub fn encode_response<R: Serialize>(response: &R) -> Outcome {
 /// Runs `work` until it completes or the deadline guard fires, whichever is
 /// first. On expiry `work` is dropped before this returns `None`, so nothing
 /// of the handler keeps running after its invocation has been answered.
+///
+/// The guard also fires when the execution environment shuts down while
+/// `work` runs (see [`Deadline`]), so that the invocation is still answered.
 pub async fn guard<F: Future>(deadline: &Deadline, work: F) -> Option<F::Output> {
-    let Some(expires_at) = deadline.expires_at() else {
+    if !deadline.can_fire() {
         return Some(work.await);
-    };
+    }
     let mut work = pin!(work);
-    let mut expiry = pin!(tokio::time::sleep_until(expires_at.into()));
+    let mut expiry = pin!(deadline.expired());
     poll_fn(|cx| {
         // The handler is polled first: work that is ready exactly at the
         // deadline counts as done.
@@ -372,6 +375,15 @@ pub fn panic_diagnostic(payload: &(dyn Any + Send)) -> Diagnostic {
 
 /// The `Timeout` diagnostic: says what the budget was.
 pub fn timeout_diagnostic(deadline: &Deadline) -> Diagnostic {
+    if deadline.shutdown_cut().is_some() {
+        return diagnostic(
+            error::TIMEOUT,
+            format!(
+                "the execution environment is shutting down (SIGTERM) and the handler did not finish within the {} lambda-fn allows before Lambda's SIGKILL",
+                format_duration(crate::deadline::SHUTDOWN_GRACE)
+            ),
+        );
+    }
     let budget = deadline.budget().unwrap_or_default();
     diagnostic(
         error::TIMEOUT,

@@ -68,7 +68,9 @@ pub mod sqs;
 pub mod state;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod trace_env;
 pub mod trigger;
+mod watchdog;
 
 pub use deadline::Deadline;
 pub use error::{Error, IntoDiagnostic};

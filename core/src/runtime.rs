@@ -14,7 +14,21 @@
 //! - errors are reported with `std::any::type_name` as `errorType`;
 //!   lambda-fn reports short, documented types;
 //! - a failed `/next` poll ends `run` at once; lambda-fn retries briefly
-//!   before giving up, as other managed runtimes do.
+//!   before giving up, as other managed runtimes do;
+//! - `_X_AMZN_TRACE_ID` is set with `std::env::set_var`, and glibc keeps
+//!   every value ever set: with Lambda's distinct trace id per invocation
+//!   the process grows by ~140 bytes per invocation. lambda-fn sets it
+//!   without allocating ([`crate::trace_env`]);
+//! - nothing bounds a post of an answer, nor the size of a `/next` body;
+//!   lambda-fn bounds every exchange but the long poll of `/next` itself
+//!   ([`EXCHANGE_TIMEOUT`], [`MAX_EVENT_BYTES`]);
+//! - the request id is spliced into the answer's URL as it came; lambda-fn
+//!   percent-encodes it as one path segment ([`request_path`]);
+//! - on `SIGTERM` the invocation in flight is lost; lambda-fn cuts it short
+//!   and answers it first (see [`crate::entry`]).
+//!
+//! Like lambda_runtime since 1.4 and the other runtime interface clients,
+//! each answer echoes the invocation's `Lambda-Runtime-Invocation-Id`.
 //!
 //! See <https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html>.
 
@@ -23,28 +37,46 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::BodyExt;
+use http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Limited};
 use lambda_runtime::{Config, Context};
 use lambda_runtime_api_client::{Client, body::Body, build_request};
 use tracing::Instrument;
 
-use crate::deadline::Deadline;
+use crate::deadline::{Deadline, ShutdownCut};
 use crate::error::{self, Diagnostic};
 use crate::invoke::{Handler, Invocation, Outcome};
+use crate::watchdog::Watchdog;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Lambda's limit for a synchronous response payload.
+/// Lambda's limit for a synchronous response payload, in bytes: what its
+/// `Response payload size (...) exceeded maximum allowed payload size
+/// (6291556 bytes)` error names. Error bodies are held to it too.
 /// <https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html>
-pub const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
+pub const MAX_RESPONSE_BYTES: usize = 6_291_556;
+
+/// The largest `/next` body lambda-fn reads. Lambda's invocation payloads
+/// are at most 6 MB (synchronous; 1 MB asynchronous), so a larger body is
+/// not an event Lambda sent: it is answered `InvalidEvent` without being
+/// read into memory.
+pub const MAX_EVENT_BYTES: usize = MAX_RESPONSE_BYTES;
+
+/// How long any exchange with the Runtime API may take, except the wait
+/// for `/next` to hand out an event (a long poll): posting an answer, an
+/// init error or an extension registration, and reading an event's body
+/// once its headers have arrived. Lambda's Runtime API is local to the
+/// execution environment and answers in milliseconds; a post it accepted
+/// and never answered must not stall the loop for good.
+pub const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(5);
 
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
 const INIT_ERROR: &str = "/2018-06-01/runtime/init/error";
 const EXTENSION_REGISTER: &str = "/2020-01-01/extension/register";
 const EXTENSION_NEXT: &str = "/2020-01-01/extension/event/next";
+const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
 
-/// Consecutive failed `/next` polls tolerated before the process gives up.
+/// Consecutive failed `/next` polls tolerated before a serving loop gives up.
 const NEXT_ATTEMPTS: u32 = 5;
 
 /// A connection to the Runtime API.
@@ -55,7 +87,66 @@ pub(crate) struct RuntimeApi {
 /// One event from `/next`.
 pub(crate) struct NextEvent {
     pub headers: HeaderMap,
-    pub body: Bytes,
+    /// The body, or why it was not read (too large, too slow): the
+    /// invocation is then answered with that diagnostic.
+    pub body: Result<Bytes, Diagnostic>,
+}
+
+/// Where and how one invocation is answered.
+#[derive(Clone, Debug)]
+pub(crate) struct Reply {
+    /// The request id, for logs.
+    pub request_id: String,
+    /// `/2018-06-01/runtime/invocation/<encoded id>`.
+    pub path: String,
+    /// `Lambda-Runtime-Invocation-Id`, echoed when `/next` sent one.
+    pub invocation_id: Option<HeaderValue>,
+}
+
+impl Reply {
+    /// The reply for an event's headers, or why it cannot be answered.
+    pub(crate) fn for_event(headers: &HeaderMap) -> Result<Self, String> {
+        let id = headers
+            .get("lambda-runtime-aws-request-id")
+            .ok_or("an event arrived without a Lambda-Runtime-Aws-Request-Id")?;
+        let path = request_path(id.as_bytes()).ok_or_else(|| {
+            format!(
+                "an event arrived with the request id {:?}, which cannot name an invocation in a URL",
+                String::from_utf8_lossy(id.as_bytes())
+            )
+        })?;
+        Ok(Self {
+            request_id: String::from_utf8_lossy(id.as_bytes()).into_owned(),
+            path,
+            invocation_id: headers.get(INVOCATION_ID).cloned(),
+        })
+    }
+}
+
+/// `/2018-06-01/runtime/invocation/<id>` with the request id as one
+/// percent-encoded path segment, so that no request id (`../next`,
+/// `x/response?`, spaces, non-ASCII) can name another endpoint or turn an
+/// error into a success. Every byte but the unreserved characters of RFC
+/// 3986 is encoded; `.` and `..`, which would still be read as dot
+/// segments, and the empty id are refused (`None`). Lambda's request ids
+/// are UUIDs, which pass through unchanged.
+pub(crate) fn request_path(id: &[u8]) -> Option<String> {
+    if matches!(id, b"" | b"." | b"..") {
+        return None;
+    }
+    let mut path = String::with_capacity(32 + id.len());
+    path.push_str("/2018-06-01/runtime/invocation/");
+    for &byte in id {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            path.push(char::from(byte));
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            path.push('%');
+            path.push(char::from(HEX[usize::from(byte >> 4)]));
+            path.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+    }
+    Some(path)
 }
 
 impl RuntimeApi {
@@ -81,33 +172,38 @@ impl RuntimeApi {
         Ok(Self { client })
     }
 
+    /// One bounded exchange: the whole of it, answer body included, within
+    /// [`EXCHANGE_TIMEOUT`].
     async fn send(
         &self,
         request: Request<Body>,
     ) -> Result<(StatusCode, HeaderMap, Bytes), BoxError> {
-        let response = self.client.call(request).await?;
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await?.to_bytes();
-        Ok((parts.status, parts.headers, body))
+        let exchange = async {
+            let response = self.client.call(request).await?;
+            let (parts, body) = response.into_parts();
+            // An answer to a post is a few bytes of JSON.
+            let body = Limited::new(body, 64 * 1024).collect().await?.to_bytes();
+            Ok::<_, BoxError>((parts.status, parts.headers, body))
+        };
+        tokio::time::timeout(EXCHANGE_TIMEOUT, exchange)
+            .await
+            .map_err(|_| {
+                format!(
+                    "no reply within {}",
+                    crate::invoke::format_duration(EXCHANGE_TIMEOUT)
+                )
+            })?
     }
 
-    /// Polls `/next`, retrying failed polls with a short backoff.
+    /// Polls `/next`, retrying failed polls with a short backoff. The wait
+    /// for an event is unbounded (a long poll); its body is read within
+    /// [`EXCHANGE_TIMEOUT`] and up to [`MAX_EVENT_BYTES`].
     pub(crate) async fn next(&self) -> Result<NextEvent, String> {
         let mut failures = 0;
         loop {
-            let request = build_request()
-                .method(Method::GET)
-                .uri(NEXT)
-                .body(Body::empty())
-                .map_err(|err| err.to_string())?;
-            let why = match self.send(request).await {
-                Ok((status, headers, body)) if status.is_success() => {
-                    return Ok(NextEvent { headers, body });
-                }
-                Ok((status, _, body)) => {
-                    format!("status {status}: {}", String::from_utf8_lossy(&body))
-                }
-                Err(err) => err.to_string(),
+            let why = match self.poll().await {
+                Ok(event) => return Ok(event),
+                Err(why) => why,
             };
             failures += 1;
             if failures >= NEXT_ATTEMPTS {
@@ -120,10 +216,82 @@ impl RuntimeApi {
         }
     }
 
+    async fn poll(&self) -> Result<NextEvent, String> {
+        let request = build_request()
+            .method(Method::GET)
+            .uri(NEXT)
+            .body(Body::empty())
+            .map_err(|err| err.to_string())?;
+        let response = self
+            .client
+            .call(request)
+            .await
+            .map_err(|err| err.to_string())?;
+        let (parts, body) = response.into_parts();
+        if !parts.status.is_success() {
+            let body =
+                tokio::time::timeout(EXCHANGE_TIMEOUT, Limited::new(body, 64 * 1024).collect())
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .map(http_body_util::Collected::to_bytes)
+                    .unwrap_or_default();
+            return Err(format!(
+                "status {}: {}",
+                parts.status,
+                String::from_utf8_lossy(&body)
+            ));
+        }
+        let too_large = |size: String| {
+            error::diagnostic(
+                error::INVALID_EVENT,
+                format!(
+                    "the event is {size} bytes, over the {MAX_EVENT_BYTES} bytes of Lambda's payload limits; it was not read"
+                ),
+            )
+        };
+        let declared = parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+        if let Some(size) = declared.filter(|&size| size > MAX_EVENT_BYTES as u64) {
+            // Dropping the body closes the connection without reading it.
+            return Ok(NextEvent {
+                headers: parts.headers,
+                body: Err(too_large(size.to_string())),
+            });
+        }
+        let read = tokio::time::timeout(
+            EXCHANGE_TIMEOUT,
+            Limited::new(body, MAX_EVENT_BYTES).collect(),
+        )
+        .await;
+        let body = match read {
+            Ok(Ok(collected)) => Ok(collected.to_bytes()),
+            Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => {
+                Err(too_large(format!("more than {MAX_EVENT_BYTES}")))
+            }
+            // The connection failed while the body arrived: a failed poll.
+            Ok(Err(err)) => return Err(format!("reading the event failed: {err}")),
+            Err(_) => Err(error::diagnostic(
+                error::INVALID_EVENT,
+                format!(
+                    "the event's body did not arrive within {}",
+                    crate::invoke::format_duration(EXCHANGE_TIMEOUT)
+                ),
+            )),
+        };
+        Ok(NextEvent {
+            headers: parts.headers,
+            body,
+        })
+    }
+
     async fn post(
         &self,
         path: &str,
         error_type: Option<&str>,
+        invocation_id: Option<&HeaderValue>,
         body: Vec<u8>,
     ) -> Result<(), String> {
         let mut request = build_request()
@@ -133,6 +301,9 @@ impl RuntimeApi {
         if error_type.is_some() {
             // What Lambda's own runtimes send: the errorType is in the body.
             request = request.header("Lambda-Runtime-Function-Error-Type", "Unhandled");
+        }
+        if let Some(id) = invocation_id {
+            request = request.header(INVOCATION_ID, id);
         }
         let request = request
             .body(Body::from(body))
@@ -148,7 +319,8 @@ impl RuntimeApi {
     }
 
     /// Posts the answer to an invocation.
-    pub(crate) async fn answer(&self, request_id: &str, outcome: Outcome) {
+    pub(crate) async fn answer(&self, reply: &Reply, outcome: Outcome) {
+        let request_id = reply.request_id.as_str();
         let outcome = outcome.and_then(|body| {
             if body.len() > MAX_RESPONSE_BYTES {
                 Err(error::diagnostic(
@@ -164,8 +336,9 @@ impl RuntimeApi {
         });
         let result = match outcome {
             Ok(body) => {
-                let path = format!("/2018-06-01/runtime/invocation/{request_id}/response");
-                self.post(&path, None, body).await
+                let path = format!("{}/response", reply.path);
+                self.post(&path, None, reply.invocation_id.as_ref(), body)
+                    .await
             }
             Err(diagnostic) => {
                 // A batch's combined error repeats each record's error as
@@ -186,14 +359,20 @@ impl RuntimeApi {
                         "invocation failed"
                     );
                 }
-                let path = format!("/2018-06-01/runtime/invocation/{request_id}/error");
-                self.post(&path, Some(&diagnostic.error_type), error_body(&diagnostic))
-                    .await
+                let path = format!("{}/error", reply.path);
+                self.post(
+                    &path,
+                    Some(&diagnostic.error_type),
+                    reply.invocation_id.as_ref(),
+                    error_body(&diagnostic),
+                )
+                .await
             }
         };
         if let Err(why) = result {
             // 410 Gone: Lambda already ended this invocation (timeout, or the
-            // answer was already posted). Nothing more can be done for it.
+            // answer was already posted). Nothing more can be done for it,
+            // and a second post could answer it twice.
             tracing::error!(request_id, error = %why, "could not post the answer");
         }
     }
@@ -225,7 +404,8 @@ impl RuntimeApi {
 
     /// Waits on the extension's `/event/next`: Lambda requires a registered
     /// extension to poll it to end the init phase. An extension subscribed
-    /// to no events is never answered, so this waits for good.
+    /// to no events is never answered, so this waits for good (a long poll,
+    /// like `/next`).
     pub(crate) async fn extension_next(&self, id: &str) -> Result<(), String> {
         let request = build_request()
             .method(Method::GET)
@@ -233,7 +413,8 @@ impl RuntimeApi {
             .header("Lambda-Extension-Identifier", id)
             .body(Body::empty())
             .map_err(|err| err.to_string())?;
-        self.send(request)
+        self.client
+            .call(request)
             .await
             .map(|_| ())
             .map_err(|err| format!("{EXTENSION_NEXT} failed: {err}"))
@@ -245,6 +426,7 @@ impl RuntimeApi {
             .post(
                 INIT_ERROR,
                 Some(&diagnostic.error_type),
+                None,
                 error_body(diagnostic),
             )
             .await
@@ -254,9 +436,42 @@ impl RuntimeApi {
     }
 }
 
-fn error_body(diagnostic: &Diagnostic) -> Vec<u8> {
-    // `Diagnostic` serializes as `{"errorType": ..., "errorMessage": ...}`.
-    serde_json::to_vec(diagnostic).unwrap_or_default()
+/// `{"errorType": ..., "errorMessage": ...}`, within [`MAX_RESPONSE_BYTES`]:
+/// a longer message (a handler that quotes a 5 MB input, a batch naming
+/// every failed record) is cut at a character boundary and ends with a
+/// marker saying how much was kept.
+pub(crate) fn error_body(diagnostic: &Diagnostic) -> Vec<u8> {
+    let body = serde_json::to_vec(diagnostic).unwrap_or_default();
+    if body.len() <= MAX_RESPONSE_BYTES {
+        return body;
+    }
+    // An errorType is a short name; one this long is cut to 1 KiB.
+    let error_type = truncate_escaped(&diagnostic.error_type, 1024, "");
+    let message = &diagnostic.error_message;
+    let marker = format!(" ... [truncated: the message is {} bytes]", message.len());
+    let overhead = serde_json::to_vec(&error::diagnostic(error_type.clone(), String::new()))
+        .map_or(64, |empty| empty.len());
+    let room = MAX_RESPONSE_BYTES.saturating_sub(overhead + marker.len());
+    let message = truncate_escaped(message, room, &marker);
+    serde_json::to_vec(&error::diagnostic(error_type, message)).unwrap_or_default()
+}
+
+/// The longest prefix of `text` whose JSON-escaped form fits in `room`
+/// bytes, followed by `marker` when anything was cut.
+fn truncate_escaped(text: &str, room: usize, marker: &str) -> String {
+    let mut used = 0;
+    for (at, c) in text.char_indices() {
+        // How serde_json escapes a character inside a string.
+        used += match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if u32::from(c) < 0x20 => 6,
+            c => c.len_utf8(),
+        };
+        if used > room {
+            return format!("{}{marker}", &text[..at]);
+        }
+    }
+    text.to_owned()
 }
 
 /// The function's configuration, from the environment Lambda sets. Unlike
@@ -334,20 +549,30 @@ fn parse_concurrency(value: Option<&str>) -> usize {
         .unwrap_or(1)
 }
 
-/// Serves invocations until the Runtime API becomes unreachable: one at a
-/// time, or `concurrency` at once (Lambda Managed Instances).
+/// Serves invocations until the Runtime API becomes unreachable or the
+/// environment shuts down: one at a time, or `concurrency` at once (Lambda
+/// Managed Instances).
 ///
 /// Concurrent invocations are served by `concurrency` loops on this one
 /// task, each with its own `/next` poll, its own deadline guard and its own
 /// connection from the client's pool, all sharing the warm state by
 /// reference. They interleave at their `.await` points, as the records of a
 /// batch do; nothing needs to be `Send` or `Sync`.
+///
+/// A loop whose `/next` polls fail [`NEXT_ATTEMPTS`] times in a row gives
+/// up; the others keep serving, and finish the invocations they are
+/// serving. The process gives up (`Err`) when the last loop has: while any
+/// loop is still handed events, the Runtime API is alive. Once `shutdown`
+/// has begun, each loop answers the invocation it is serving (cut short at
+/// the shutdown's instant) and stops polling; then this returns `Ok`.
 pub(crate) async fn serve<S, H: Handler<S>>(
     api: &RuntimeApi,
     state: &S,
     handler: &H,
     timeout_margin: Duration,
     concurrency: usize,
+    shutdown: &Arc<ShutdownCut>,
+    watchdog: Option<&Watchdog>,
 ) -> Result<(), String> {
     let config = Arc::new(config_from_env());
     let cold_start = Cell::new(true);
@@ -361,6 +586,8 @@ pub(crate) async fn serve<S, H: Handler<S>>(
         // One process-wide variable cannot name the trace of several
         // invocations at once: with concurrency, it is in the context only.
         set_trace_env: concurrency <= 1,
+        shutdown,
+        watchdog,
     };
     if concurrency > 1 {
         tracing::info!(
@@ -370,12 +597,28 @@ pub(crate) async fn serve<S, H: Handler<S>>(
     }
     // One way to run the loops, whatever their number: a second one (a
     // plain `.await` for one loop) would compile the whole serving loop,
-    // handler included, a second time. A loop only ends on an error.
+    // handler included, a second time.
     let mut loops: futures_util::stream::FuturesUnordered<_> =
         (0..concurrency).map(|_| serving.run()).collect();
-    futures_util::StreamExt::next(&mut loops)
-        .await
-        .unwrap_or(Ok(()))
+    let mut gave_up = None;
+    let mut serving_loops = concurrency;
+    while let Some(ended) = futures_util::StreamExt::next(&mut loops).await {
+        serving_loops -= 1;
+        if let Err(why) = ended {
+            if serving_loops > 0 {
+                tracing::error!(
+                    error = %why,
+                    serving_loops,
+                    "a serving loop gave up on /next; the others keep serving"
+                );
+            }
+            gave_up = Some(why);
+        }
+    }
+    match gave_up {
+        Some(why) if shutdown.at().is_none() => Err(why),
+        _ => Ok(()),
+    }
 }
 
 /// What each serving loop shares.
@@ -388,31 +631,48 @@ struct Serving<'a, S, H> {
     /// Whether the next invocation is the environment's first.
     cold_start: &'a Cell<bool>,
     set_trace_env: bool,
+    shutdown: &'a Arc<ShutdownCut>,
+    /// Answers for invocations whose guard cannot run because a handler
+    /// blocks the thread (with concurrency only).
+    watchdog: Option<&'a Watchdog>,
 }
 
 impl<S, H: Handler<S>> Serving<'_, S, H> {
-    /// One serving loop: poll `/next`, serve, answer, until `/next` fails.
+    /// One serving loop: poll `/next`, serve, answer, until `/next` fails
+    /// for good (`Err`) or the shutdown begins (`Ok`).
     async fn run(&self) -> Result<(), String> {
         loop {
-            let event = self.api.next().await?;
+            // Idle, a loop stops at once when the shutdown begins: Lambda
+            // sends no more events to an environment it is shutting down.
+            let next = std::pin::pin!(self.api.next());
+            let begun = std::pin::pin!(self.shutdown.begun());
+            let event = match futures_util::future::select(next, begun).await {
+                futures_util::future::Either::Left((event, _)) => event?,
+                futures_util::future::Either::Right(_) => return Ok(()),
+            };
             self.serve_one(event).await;
+            if self.shutdown.at().is_some() {
+                return Ok(());
+            }
         }
     }
 
     async fn serve_one(&self, event: NextEvent) {
         let arrived = Instant::now();
-        let Some(request_id) = event
-            .headers
-            .get("lambda-runtime-aws-request-id")
-            .and_then(|id| id.to_str().ok())
-            .map(str::to_owned)
-        else {
-            tracing::error!(
-                "an event arrived without a usable Lambda-Runtime-Aws-Request-Id; it cannot be answered and is skipped"
-            );
-            return;
+        let reply = match Reply::for_event(&event.headers) {
+            Ok(reply) => reply,
+            Err(why) => {
+                // Nothing can be answered: the handler is not run either,
+                // since its work could not be reported. Lambda times the
+                // invocation out and the event source retries it.
+                tracing::error!(
+                    "{why}; it cannot be answered, so it is not served and Lambda will time it out"
+                );
+                return;
+            }
         };
-        let span = crate::logging::invocation_span(&request_id, self.cold_start.replace(false));
+        let request_id = reply.request_id.as_str();
+        let span = crate::logging::invocation_span(request_id, self.cold_start.replace(false));
         let header = event.headers.get("lambda-runtime-deadline-ms");
         let deadline = Deadline::from_header(
             header.map(|value| value.as_bytes()),
@@ -423,48 +683,113 @@ impl<S, H: Handler<S>> Serving<'_, S, H> {
         .unwrap_or_else(|why| {
             tracing::debug!(parent: &span, reason = ?why, header = ?header, "no deadline guard for this invocation");
             Deadline::unknown()
-        });
+        })
+        .with_shutdown(self.shutdown.clone());
         let deadline_ms = header
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse().ok());
         let context = context_from_headers(
-            &request_id,
+            request_id,
             &event.headers,
             &deadline,
             deadline_ms,
             self.config.clone(),
         );
         if self.set_trace_env {
-            set_trace_env(context.xray_trace_id.as_deref());
+            crate::trace_env::set(context.xray_trace_id.as_deref());
         }
         let invocation = Invocation {
             context: &context,
             state: self.state,
             deadline: &deadline,
         };
+        // With a watchdog, whoever claims the invocation first answers it.
+        let watched = self
+            .watchdog
+            .and_then(|watchdog| watchdog.watch(&reply, &deadline, self.timeout_margin));
         async {
-            let outcome =
-                crate::invoke::serve_invocation(self.handler, &event.body, &invocation).await;
-            self.api.answer(&request_id, outcome).await;
+            let outcome = match &event.body {
+                Ok(body) => {
+                    crate::invoke::serve_invocation(self.handler, body, &invocation).await
+                }
+                Err(unread) => Err(unread.clone()),
+            };
+            if watched.as_ref().is_none_or(|claim| claim.claim()) {
+                self.api.answer(&reply, outcome).await;
+            } else {
+                tracing::warn!(
+                    request_id,
+                    "the watchdog already answered Timeout while the handler blocked the thread; its own answer is dropped"
+                );
+            }
         }
         .instrument(span)
         .await;
     }
 }
 
-/// The X-Ray SDKs read the trace header from `_X_AMZN_TRACE_ID`, which
-/// custom runtimes must set for each invocation.
-fn set_trace_env(trace_id: Option<&str>) {
-    // SAFETY: set between invocations, when no handler code of lambda-fn's
-    // is running. A thread the user started that reads the environment at
-    // this moment could race with it; lambda_runtime's sequential loop has
-    // the same exposure, and the Lambda docs require the variable:
-    // https://docs.aws.amazon.com/lambda/latest/dg/runtimes-custom.html
-    unsafe {
-        match trace_id {
-            Some(id) => std::env::set_var("_X_AMZN_TRACE_ID", id),
-            None => std::env::remove_var("_X_AMZN_TRACE_ID"),
+#[cfg(test)]
+mod answer_tests {
+    use super::{MAX_RESPONSE_BYTES, error_body, request_path};
+    use crate::error::diagnostic;
+
+    #[test]
+    fn a_request_id_is_one_percent_encoded_path_segment() {
+        let uuid = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
+        assert_eq!(
+            request_path(uuid.as_bytes()).unwrap(),
+            format!("/2018-06-01/runtime/invocation/{uuid}")
+        );
+        assert_eq!(
+            request_path("a/../next?x#y z".as_bytes()).unwrap(),
+            "/2018-06-01/runtime/invocation/a%2F..%2Fnext%3Fx%23y%20z"
+        );
+        assert_eq!(
+            request_path("réq".as_bytes()).unwrap(),
+            "/2018-06-01/runtime/invocation/r%C3%A9q"
+        );
+        assert_eq!(
+            request_path(b"id/response").unwrap(),
+            "/2018-06-01/runtime/invocation/id%2Fresponse"
+        );
+        for refused in [&b""[..], b".", b".."] {
+            assert_eq!(request_path(refused), None, "{refused:?}");
         }
+        assert!(request_path(b"...").is_some());
+    }
+
+    #[test]
+    fn an_error_body_is_capped_at_the_response_limit() {
+        let small = diagnostic("Odd", "odd");
+        assert_eq!(
+            error_body(&small),
+            br#"{"errorType":"Odd","errorMessage":"odd"}"#
+        );
+        // Quotes double when escaped: 5 MB of them would be a 10 MB body.
+        for filler in ['"', 'é', '\u{1}', 'x'] {
+            let message: String = std::iter::repeat_n(filler, 5 * 1024 * 1024).collect();
+            let body = error_body(&diagnostic("InvalidEvent", message.clone()));
+            assert!(
+                body.len() <= MAX_RESPONSE_BYTES,
+                "{filler:?}: {}",
+                body.len()
+            );
+            let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let shown = parsed["errorMessage"].as_str().unwrap();
+            assert_eq!(parsed["errorType"], "InvalidEvent");
+            if filler == 'x' {
+                // 5 MiB of plain text fits as it is.
+                assert_eq!(shown, message);
+            } else {
+                let marker = format!(" ... [truncated: the message is {} bytes]", message.len());
+                let kept = shown.strip_suffix(&marker).expect("the marker ends it");
+                assert!(message.starts_with(kept) && !kept.is_empty());
+            }
+        }
+        let exact = "y".repeat(7_000_000);
+        let body = error_body(&diagnostic("Big", exact));
+        assert!(body.len() <= MAX_RESPONSE_BYTES);
+        assert!(body.len() > MAX_RESPONSE_BYTES - 100, "{}", body.len());
     }
 }
 

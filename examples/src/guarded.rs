@@ -1,9 +1,13 @@
 //! `guarded`: the deadline guard and the error paths.
 //!
-//! Event `{"action": "ok" | "sleep" | "error" | "panic", "ms": 0}`:
+//! Event `{"action": "ok" | "sleep" | "block" | "trace" | "error" | "panic", "ms": 0}`:
 //! - `ok` answers `{"ok": true, "init_runs": 1}`;
 //! - `sleep` sleeps `ms` milliseconds, then answers like `ok` — or is
 //!   answered `Timeout` by the guard, 200 ms before Lambda's deadline;
+//! - `block` blocks its thread for `ms` milliseconds (what a long
+//!   computation without `.await` does), then answers like `ok`;
+//! - `trace` answers like `ok`, plus the `_X_AMZN_TRACE_ID` the X-Ray SDKs
+//!   read from the environment (`"trace": "Root=1-..."`);
 //! - `error` fails with a `GuardedError`, reported with that `errorType`;
 //! - `panic` panics with `boom`, reported as `Panic`; the function keeps serving.
 
@@ -22,6 +26,10 @@ pub enum Action {
     Ok,
     /// Sleep `ms` milliseconds first.
     Sleep,
+    /// Block the thread for `ms` milliseconds first.
+    Block,
+    /// Answer with the trace id in the environment.
+    Trace,
     /// Fail with [`GuardedError`].
     Error,
     /// Panic with `boom`.
@@ -45,6 +53,9 @@ pub struct Done {
     pub ok: bool,
     /// How many times `init` has run in this process: always 1.
     pub init_runs: u32,
+    /// For `trace`: `_X_AMZN_TRACE_ID` as the handler sees it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<String>,
 }
 
 /// The error `error` returns.
@@ -110,9 +121,14 @@ pub async fn guarded(
     deadline: &Deadline,
 ) -> Result<Done, GuardedError> {
     tracing_free_log(warm, deadline);
+    let mut trace = None;
     match command.action {
         Action::Ok => {}
         Action::Sleep => tokio::time::sleep(Duration::from_millis(command.ms)).await,
+        // Never do this in a handler: it stops every other invocation
+        // served by this thread. Here it shows what lambda-fn does then.
+        Action::Block => std::thread::sleep(Duration::from_millis(command.ms)),
+        Action::Trace => trace = std::env::var("_X_AMZN_TRACE_ID").ok(),
         Action::Error => {
             return Err(GuardedError {
                 request_id: ctx.request_id.clone(),
@@ -123,6 +139,7 @@ pub async fn guarded(
     Ok(Done {
         ok: true,
         init_runs: INIT_RUNS.load(Ordering::SeqCst),
+        trace,
     })
 }
 
