@@ -72,3 +72,93 @@ async fn the_router_serves_both_front_doors_with_shared_state() {
     assert!(function.is_running());
     function.kill().await;
 }
+
+/// How one front door's request is written: [`v2`] or [`alb`].
+type FrontDoor = fn(&str, &str, Option<&str>) -> String;
+
+/// What the example's streamed bodies send before they stall, fail or
+/// panic: it must reach neither the caller nor the logs.
+const FIRST_CHUNK: &str = "the first chunk of a streamed body";
+
+/// Sends `event` with a 1 s deadline and checks the answer is an HTTP
+/// response (not an invocation error) with `status` and the JSON problem
+/// `error`, posted before Lambda's deadline.
+async fn assert_problem(api: &RuntimeApi, event: String, status: u64, error: &str) -> Duration {
+    let answer = api
+        .invoke(event, DeadlineHeader::In(Duration::from_secs(1)))
+        .await;
+    assert_eq!(answer.error_type(), None, "{:?}", answer.error_message());
+    let latency = answer.latency().unwrap();
+    assert!(
+        answer.answered_at < answer.deadline.unwrap(),
+        "answered after {latency:?}, past the 1s deadline"
+    );
+    let response = answer.json();
+    assert_eq!(response["statusCode"], status, "{response}");
+    assert_eq!(response["headers"]["content-type"], "application/json");
+    let body: Value = serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({ "error": error, "request_id": answer.request_id.unwrap() })
+    );
+    latency
+}
+
+#[tokio::test]
+async fn a_streamed_body_is_read_under_the_deadline_guard_and_the_panic_catcher() {
+    let api = RuntimeApi::start().await.unwrap();
+    let mut function = api.spawn(&example_binary("http-router"), &[]).unwrap();
+    let doors: [(&str, FrontDoor); 2] = [("v2", v2), ("alb", alb)];
+    for (id, (door, event)) in (10..).zip(doors) {
+        // A body that never ends: 504 at the budget (1 s minus the default
+        // 100 ms margin), not a hang until Lambda's own timeout.
+        let latency = assert_problem(
+            &api,
+            event("GET", "/stream/forever", None),
+            504,
+            "the request timed out",
+        )
+        .await;
+        assert!(
+            latency >= Duration::from_millis(850),
+            "{door}: answered 504 after {latency:?}, before the 900ms budget"
+        );
+        // A body that yields an error, and one that panics: 500, not a
+        // Lambda invocation error.
+        for path in ["/stream/fails", "/stream/panics"] {
+            assert_problem(&api, event("GET", path, None), 500, "internal server error").await;
+        }
+        // The function serves on, with its state.
+        let order = format!(r#"{{"id": {id}, "amount": 1.5, "customer": "bo"}}"#);
+        assert_eq!(
+            call(&api, event("POST", "/orders", Some(&order))).await,
+            (201, json!({ "id": id })),
+            "{door}"
+        );
+    }
+    assert!(function.is_running());
+    assert_eq!(api.unexpected_posts(), Vec::<String>::new());
+    function.kill().await;
+    function.wait(Duration::from_secs(10)).await;
+    // Each fault is logged at error level with what went wrong; the body
+    // itself never is.
+    let logs = function.stderr();
+    for (message, error) in [
+        (
+            "the deadline guard answered 504",
+            "did not finish within its budget",
+        ),
+        ("the response body failed", "the upstream went away"),
+        ("the handler panicked", "the body generator broke"),
+    ] {
+        let lines: Vec<&str> = logs.lines().filter(|line| line.contains(message)).collect();
+        assert_eq!(lines.len(), 2, "{message:?} once per door in\n{logs}");
+        for line in lines {
+            assert!(
+                line.contains("ERROR") && line.contains(error),
+                "{message:?} without ERROR and {error:?}: {line}"
+            );
+        }
+    }
+    assert!(!logs.contains(FIRST_CHUNK), "the body was logged:\n{logs}");
+}

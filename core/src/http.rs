@@ -13,7 +13,9 @@
 //! - a handler error answers **500** with `{"error": "internal server error",
 //!   "request_id": "..."}`, or the status the error chooses through
 //!   [`HttpError`]; its details stay in the logs unless the error exposes them;
-//! - a panic answers **500**, the deadline guard **504**.
+//! - a panic answers **500**, the deadline guard **504** — also while the
+//!   response body is being read, which happens under the same guard and
+//!   catcher (a streaming body that fails answers **500** too).
 
 use std::fmt;
 
@@ -267,7 +269,9 @@ where
 {
     async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
         let respond = async |request| (self.handler)(request, invocation).await;
-        serve(event, invocation, respond, self.into_response, self.refuse).await
+        let into_response = self.into_response;
+        let respond_with = async move |response| Ok(into_response(response).await);
+        serve(event, invocation, respond, respond_with, self.refuse).await
     }
 }
 
@@ -307,6 +311,14 @@ impl<E: HttpError + IntoDiagnostic> Refusal for E {
 /// stack — built once at init by the function under `#[lambda(http)]` and
 /// kept as the warm state. Each request runs on a clone of it, as hyper
 /// servers do.
+///
+/// The service answers an `http::Response<B>` with any body `B` (an
+/// `http_body::Body` whose error converts into a boxed error, as hyper asks).
+/// Lambda takes a buffered response, so the body is read to its end before
+/// the answer is posted, still under the deadline guard and the panic
+/// catcher: a body that is still streaming when the budget runs out answers
+/// **504**, one that yields an error or panics answers **500**, like the
+/// handler itself.
 pub struct HttpService;
 
 impl HttpService {
@@ -322,11 +334,12 @@ impl Default for HttpService {
     }
 }
 
-impl<S> Handler<S> for HttpService
+impl<S, B> Handler<S> for HttpService
 where
-    S: lambda_http::Service<Request> + Clone,
-    S::Response: IntoResponse,
-    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S: lambda_http::Service<Request, Response = Response<B>> + Clone,
+    S::Error: Into<BoxError>,
+    B: http_body_util::BodyExt,
+    B::Error: Into<BoxError>,
 {
     async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
         let respond = async |request| {
@@ -343,20 +356,40 @@ where
             event,
             invocation,
             respond,
-            S::Response::into_response,
+            collect_body,
             error_response::<crate::Error>,
         )
         .await
     }
 }
 
-/// Decodes the front door's event, runs `respond` on the request under the
-/// deadline guard and a panic catcher, and encodes the front door's response.
+/// An error a response body yields instead of its next frame.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Reads a service's response body to its end, then lets lambda_http choose
+/// text or base64 from the headers, exactly as it would for the streaming
+/// body (the body is handed over complete, so its conversion cannot wait or
+/// fail). A frame that is an error is returned as the error: lambda_http's
+/// own conversion panics on it.
+async fn collect_body<B>(response: Response<B>) -> Result<Response<Body>, BoxError>
+where
+    B: http_body_util::BodyExt,
+    B::Error: Into<BoxError>,
+{
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.map_err(Into::into)?.to_bytes();
+    let complete = Response::from_parts(parts, http_body_util::Full::new(bytes));
+    Ok(IntoResponse::into_response(complete).await)
+}
+
+/// Decodes the front door's event, runs `respond` on the request and
+/// `into_response` on its answer under the deadline guard and a panic
+/// catcher, and encodes the front door's response.
 async fn serve<S, R, E>(
     event: &[u8],
     invocation: &Invocation<'_, S>,
     respond: impl AsyncFnOnce(Request) -> Result<R, E>,
-    into_response: fn(R) -> ResponseFuture,
+    into_response: impl AsyncFnOnce(R) -> Result<Response<Body>, BoxError>,
     refuse: fn(E, &str) -> Response<Body>,
 ) -> Outcome {
     // Which front door sent the event decides the response's shape;
@@ -413,18 +446,35 @@ async fn serve<S, R, E>(
     }
 }
 
+/// Answers `request`. The handler, its error's response and the reading of
+/// the response body all run under the deadline guard and the panic catcher:
+/// a body is produced by polling it, so a stream that never ends would
+/// otherwise hold the invocation past its budget, and one that fails or
+/// panics would fail the invocation instead of answering it (issue 13).
 async fn respond_guarded<S, R, E>(
     request: Request,
     invocation: &Invocation<'_, S>,
     respond: impl AsyncFnOnce(Request) -> Result<R, E>,
-    into_response: fn(R) -> ResponseFuture,
+    into_response: impl AsyncFnOnce(R) -> Result<Response<Body>, BoxError>,
     refuse: fn(E, &str) -> Response<Body>,
 ) -> Response<Body> {
     let request_id = invocation.context.request_id.as_str();
-    let run = catch_unwind(respond(request));
+    let run = catch_unwind(async {
+        match respond(request).await {
+            Ok(response) => into_response(response).await,
+            Err(err) => Ok(refuse(err, request_id)),
+        }
+    });
     match guard(invocation.deadline, run).await {
-        Some(Ok(Ok(response))) => into_response(response).await,
-        Some(Ok(Err(err))) => refuse(err, request_id),
+        Some(Ok(Ok(response))) => response,
+        Some(Ok(Err(err))) => {
+            tracing::error!(request_id, error = %err, "the response body failed");
+            problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal server error",
+                request_id,
+            )
+        }
         Some(Err(panic)) => {
             let panic = panic_diagnostic(&*panic);
             tracing::error!(request_id, error = %panic.error_message, "the handler panicked");
@@ -476,4 +526,179 @@ fn problem(status: StatusCode, error: &str, request_id: &str) -> Response<Body> 
         status,
         &serde_json::json!({ "error": error, "request_id": request_id }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Context;
+    use crate::deadline::Deadline;
+    use bytes::Bytes;
+    use http_body_util::{BodyExt as _, Full};
+    use lambda_runtime_api_client::body::Body as StreamingBody;
+    use std::time::{Duration, Instant};
+
+    const EVENT: &str = include_str!("../tests/fixtures/http/apigw_v2_proxy_request.json");
+
+    /// Serves the fixture's HTTP API request with `handler` under a guard
+    /// of `budget`, and returns the HTTP API response posted.
+    async fn answer<S, H: Handler<S>>(
+        handler: &H,
+        state: &S,
+        budget: Duration,
+    ) -> serde_json::Value {
+        let context = Context::default();
+        let deadline = Deadline::after(Instant::now(), budget);
+        let invocation = Invocation {
+            context: &context,
+            state,
+            deadline: &deadline,
+        };
+        let outcome = handler.call(EVENT.as_bytes(), &invocation).await;
+        let response = outcome.expect("answered as HTTP, not as an invocation error");
+        serde_json::from_slice(&response).unwrap()
+    }
+
+    /// A service whose response has `content_type` and the body `body()`.
+    fn service(
+        content_type: &'static str,
+        body: fn() -> StreamingBody,
+    ) -> impl lambda_http::Service<
+        Request,
+        Response = Response<StreamingBody>,
+        Error = std::convert::Infallible,
+        Future: Send,
+    > + Clone {
+        lambda_http::service_fn(move |_: Request| async move {
+            let mut response = Response::new(body());
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static(content_type),
+            );
+            Ok(response)
+        })
+    }
+
+    /// One chunk, then nothing, ever: the sender stays alive with the body.
+    fn forever() -> StreamingBody {
+        let (mut sender, body) = StreamingBody::channel();
+        sender
+            .try_send_data(Bytes::from_static(b"first chunk"))
+            .unwrap();
+        StreamingBody::new(body.map_frame(move |frame| {
+            let _alive = &sender;
+            frame
+        }))
+    }
+
+    /// One chunk, then an error.
+    fn fails() -> StreamingBody {
+        let (mut sender, body) = StreamingBody::channel();
+        sender
+            .try_send_data(Bytes::from_static(b"first chunk"))
+            .unwrap();
+        sender.send_error(lambda_runtime_api_client::Error::new(
+            "the upstream went away",
+        ));
+        body
+    }
+
+    /// One chunk, then a panic when polled for the next frame (its trailers).
+    fn panics() -> StreamingBody {
+        let mut frames = 0;
+        let body = Full::new(Bytes::from_static(b"first chunk"))
+            .with_trailers(async { Some(Ok(::http::HeaderMap::new())) })
+            .map_frame(move |frame| {
+                frames += 1;
+                assert!(frames < 2, "the body generator broke");
+                frame
+            });
+        StreamingBody::new(body)
+    }
+
+    fn assert_problem(response: &serde_json::Value, status: u64, error: &str) {
+        assert_eq!(response["statusCode"], status, "{response}");
+        let body: serde_json::Value =
+            serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({ "error": error, "request_id": Context::default().request_id })
+        );
+        assert_eq!(response["headers"]["content-type"], "application/json");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_service_body_still_streaming_at_the_budget_answers_504() {
+        let state = service("text/plain", forever);
+        let response = answer(&HttpService::new(), &state, Duration::from_millis(900)).await;
+        assert_problem(&response, 504, "the request timed out");
+    }
+
+    #[tokio::test]
+    async fn a_service_body_that_fails_or_panics_answers_500() {
+        for body in [fails as fn() -> StreamingBody, panics] {
+            let state = service("text/plain", body);
+            let response = answer(&HttpService::new(), &state, Duration::from_secs(5)).await;
+            assert_problem(&response, 500, "internal server error");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_handler_body_still_streaming_at_the_budget_answers_504() {
+        let handler = HttpHandler::new(async |_: Request, _: &Invocation<'_, ()>| {
+            Ok::<_, crate::Error>(Response::new(forever()))
+        });
+        let response = answer(&handler, &(), Duration::from_millis(900)).await;
+        assert_problem(&response, 504, "the request timed out");
+    }
+
+    #[tokio::test]
+    async fn a_handler_body_that_fails_or_panics_answers_500() {
+        for body in [fails as fn() -> StreamingBody, panics] {
+            let handler = HttpHandler::new(async move |_: Request, _: &Invocation<'_, ()>| {
+                Ok::<_, crate::Error>(Response::new(body()))
+            });
+            let response = answer(&handler, &(), Duration::from_secs(5)).await;
+            assert_problem(&response, 500, "internal server error");
+        }
+    }
+
+    /// Reading the body first changes nothing of what lambda_http makes of
+    /// it: text or base64 by the content type, headers as they were.
+    #[tokio::test]
+    async fn a_complete_service_body_is_converted_as_lambda_http_does() {
+        /// A data frame, then trailers (which Lambda has no place for).
+        fn png() -> StreamingBody {
+            StreamingBody::new(
+                Full::new(Bytes::from_static(b"\x89PNG\r\n\x1a\n"))
+                    .with_trailers(async { Some(Ok(::http::HeaderMap::new())) }),
+            )
+        }
+        fn json() -> StreamingBody {
+            StreamingBody::from(r#"{"id":7}"#)
+        }
+        fn empty() -> StreamingBody {
+            StreamingBody::empty()
+        }
+        let convert = async |content_type: &'static str, body: fn() -> StreamingBody| {
+            let state = service(content_type, body);
+            let response = answer(&HttpService::new(), &state, Duration::from_secs(5)).await;
+            assert_eq!(response["statusCode"], 200, "{response}");
+            assert_eq!(response["headers"]["content-type"], content_type);
+            let text = response["body"].as_str().unwrap_or_default().to_owned();
+            (response["isBase64Encoded"].as_bool(), text)
+        };
+        assert_eq!(
+            convert("image/png", png).await,
+            (Some(true), "iVBORw0KGgo=".to_owned())
+        );
+        assert_eq!(
+            convert("application/json", json).await,
+            (Some(false), r#"{"id":7}"#.to_owned())
+        );
+        assert_eq!(
+            convert("text/plain", empty).await,
+            (Some(false), String::new())
+        );
+    }
 }

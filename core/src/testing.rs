@@ -8,6 +8,14 @@
 //! `/init/error` post. [`RuntimeApi::spawn`] starts a built function binary
 //! against it with the environment Lambda sets.
 //!
+//! As Lambda does under production traffic, every [`Event`] is served with
+//! its own X-Ray trace id and `Lambda-Runtime-Invocation-Id`, and an answer
+//! is matched to its invocation by the percent-decoded request id in its
+//! path and the invocation id it echoes. What was served
+//! ([`RuntimeApi::served`]) and everything that did not match
+//! ([`RuntimeApi::mismatched_posts`], [`RuntimeApi::unexpected_posts`],
+//! [`RuntimeApi::stray_requests`]) is recorded for tests to compare.
+//!
 //! ```no_run
 //! # async fn example() -> std::io::Result<()> {
 //! use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
@@ -24,16 +32,19 @@
 //! ```
 
 use std::collections::VecDeque;
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -53,9 +64,15 @@ pub enum DeadlineHeader {
 }
 
 /// One scripted event.
+///
+/// Build it with [`Event::new`] and the `with_*`/`without_*` methods, or
+/// with struct update syntax (`Event { request_id, ..Event::new(..) }`).
 #[derive(Clone, Debug)]
 pub struct Event {
-    /// The `Lambda-Runtime-Aws-Request-Id`.
+    /// The `Lambda-Runtime-Aws-Request-Id`. Sent as raw header bytes, so any
+    /// string a header value can hold works (see
+    /// [`with_request_id`](Self::with_request_id)); a value that cannot be
+    /// one (a control character) makes `/next` answer `500`.
     pub request_id: String,
     /// The event body.
     pub body: Bytes,
@@ -65,10 +82,28 @@ pub struct Event {
     /// `/error` post with: `202 Accepted`, or `410 Gone` to play Lambda
     /// having already ended the invocation. The post is recorded either way.
     pub answer_status: StatusCode,
+    /// The `Lambda-Runtime-Trace-Id` (X-Ray tracing header) `/next` sends,
+    /// or `None` to send none. [`Event::new`] makes a fresh one per event.
+    pub trace_id: Option<String>,
+    /// The `Lambda-Runtime-Invocation-Id` `/next` sends, which the function
+    /// is expected to echo on this invocation's `/response` or `/error`
+    /// post; `None` sends none, and then any post for the request id is
+    /// accepted. [`Event::new`] makes a fresh one per event.
+    pub invocation_id: Option<String>,
+    /// Whether the server, after reading and recording this invocation's
+    /// `/response` or `/error` post, never replies to it (see
+    /// [`answer_hangs`](Self::answer_hangs)).
+    pub answer_hangs: bool,
+    /// `Some(n)`: `/next` sends the body with chunked transfer encoding (no
+    /// `Content-Length`), in chunks of `n` bytes (at least 1); `None` (the
+    /// default): one body with a `Content-Length`.
+    pub chunk_size: Option<usize>,
 }
 
 impl Event {
-    /// An event with a fresh request id.
+    /// An event with a fresh request id, a fresh X-Ray trace id and a fresh
+    /// invocation id (each distinct from every other event's in this
+    /// process).
     pub fn new(body: impl Into<Bytes>, deadline: DeadlineHeader) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
@@ -77,6 +112,10 @@ impl Event {
             body: body.into(),
             deadline,
             answer_status: StatusCode::ACCEPTED,
+            trace_id: Some(fresh_trace_id(n)),
+            invocation_id: Some(fresh_invocation_id(n)),
+            answer_hangs: false,
+            chunk_size: None,
         }
     }
 
@@ -87,6 +126,144 @@ impl Event {
         self.answer_status = StatusCode::GONE;
         self
     }
+
+    /// This event, with `request_id` as its request id: any string, `/`,
+    /// `?`, `#`, `..`, spaces and non-ASCII UTF-8 included. `/next` sends it
+    /// as raw header bytes; the router percent-decodes the id segment of a
+    /// `/response` or `/error` path before matching it, so a function must
+    /// percent-encode such an id in the path. Push the same request id
+    /// twice to play a re-delivered invocation.
+    ///
+    /// # Panics
+    ///
+    /// If `request_id` cannot be a header value (it holds a control
+    /// character such as `\r`, `\n` or `\0`).
+    #[must_use]
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.request_id = header_value_or_panic("request id", request_id.into());
+        self
+    }
+
+    /// This event, sent with this exact `Lambda-Runtime-Trace-Id`.
+    ///
+    /// # Panics
+    ///
+    /// If `trace_id` cannot be a header value.
+    #[must_use]
+    pub fn with_trace_id(mut self, trace_id: impl Into<String>) -> Self {
+        self.trace_id = Some(header_value_or_panic("trace id", trace_id.into()));
+        self
+    }
+
+    /// This event, sent without a `Lambda-Runtime-Trace-Id` header.
+    #[must_use]
+    pub fn without_trace_id(mut self) -> Self {
+        self.trace_id = None;
+        self
+    }
+
+    /// This event, sent with this exact `Lambda-Runtime-Invocation-Id`: to
+    /// give two deliveries of one request id known invocation ids.
+    ///
+    /// # Panics
+    ///
+    /// If `invocation_id` cannot be a header value.
+    #[must_use]
+    pub fn with_invocation_id(mut self, invocation_id: impl Into<String>) -> Self {
+        self.invocation_id = Some(header_value_or_panic("invocation id", invocation_id.into()));
+        self
+    }
+
+    /// This event, sent without a `Lambda-Runtime-Invocation-Id` header (as
+    /// Lambda did before it sent one): any post for its request id is
+    /// accepted, and [`Answer::invocation_id`] records whatever was sent.
+    #[must_use]
+    pub fn without_invocation_id(mut self) -> Self {
+        self.invocation_id = None;
+        self
+    }
+
+    /// This event, with its `/response` or `/error` post read in full and
+    /// recorded as usual ([`RuntimeApi::answer`] returns it) and then never
+    /// replied to: the connection stays open until the function drops it.
+    /// Takes precedence over [`answered_gone`](Self::answered_gone). Counted
+    /// by [`RuntimeApi::hung_posts`].
+    #[must_use]
+    pub fn answer_hangs(mut self) -> Self {
+        self.answer_hangs = true;
+        self
+    }
+
+    /// This event, with its body sent by `/next` with chunked transfer
+    /// encoding, in chunks of 64 KiB, and no `Content-Length`: the function
+    /// cannot know the size up front.
+    #[must_use]
+    pub fn chunked(mut self) -> Self {
+        self.chunk_size = Some(64 * 1024);
+        self
+    }
+}
+
+/// `value`, checked to be sendable as a header value.
+fn header_value_or_panic(what: &str, value: String) -> String {
+    if let Err(err) = HeaderValue::from_bytes(value.as_bytes()) {
+        panic!(
+            "{what} {value:?} cannot be sent as a header value ({err}): it holds a control character"
+        );
+    }
+    value
+}
+
+/// A process-wide seed, from the time and the process id, so that two test
+/// processes are unlikely to hand out the same ids.
+fn seed() -> u64 {
+    static SEED: OnceLock<u64> = OnceLock::new();
+    *SEED.get_or_init(|| {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        splitmix64(nanos as u64 ^ (u64::from(std::process::id()) << 32))
+    })
+}
+
+/// The splitmix64 mixer: a bijection on `u64`, so distinct counters give
+/// distinct outputs (what makes every event's ids differ).
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// An X-Ray tracing header for event number `n`, in the format of
+/// <https://docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concepts-tracingheader>.
+fn fresh_trace_id(n: u64) -> String {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs() as u32;
+    let seed = seed();
+    let high = (splitmix64(n ^ seed.rotate_left(17)) >> 32) as u32;
+    let unique = splitmix64(n.wrapping_add(seed));
+    let parent = splitmix64(n.wrapping_add(seed ^ 0x5A5A_5A5A_5A5A_5A5A));
+    format!("Root=1-{seconds:08x}-{high:08x}{unique:016x};Parent={parent:016x};Sampled=1")
+}
+
+/// A UUID-shaped (8-4-4-4-12 hex digits) invocation id for event number
+/// `n`; its last 16 digits alone differ between any two events.
+fn fresh_invocation_id(n: u64) -> String {
+    let seed = seed();
+    let high = splitmix64(n.wrapping_add(seed ^ 0xA5A5_A5A5_A5A5_A5A5));
+    let low = splitmix64(n.wrapping_add(seed ^ 0x0F0F_0F0F_0F0F_0F0F));
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        high >> 32,
+        (high >> 16) & 0xFFFF,
+        high & 0xFFFF,
+        low >> 48,
+        low & 0xFFFF_FFFF_FFFF
+    )
 }
 
 /// A failure of one `/next` poll, queued among the events with
@@ -108,9 +285,25 @@ enum Scripted {
 /// An event served and not yet answered.
 struct InFlight {
     request_id: String,
+    invocation_id: Option<String>,
     served_at: Instant,
     deadline: Option<Instant>,
     answer_status: StatusCode,
+    answer_hangs: bool,
+}
+
+/// One event as `/next` handed it out, listed by [`RuntimeApi::served`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Served {
+    /// The `Lambda-Runtime-Aws-Request-Id` sent.
+    pub request_id: String,
+    /// The `Lambda-Runtime-Invocation-Id` sent, if any.
+    pub invocation_id: Option<String>,
+    /// The `Lambda-Runtime-Trace-Id` sent, if any.
+    pub trace_id: Option<String>,
+    /// When the event was served.
+    pub served_at: Instant,
 }
 
 /// What the function posted for one invocation (or for its init).
@@ -127,6 +320,16 @@ pub struct Answer {
     pub answered_at: Instant,
     /// The deadline the event was served with, if it was a real one.
     pub deadline: Option<Instant>,
+    /// The `Lambda-Runtime-Invocation-Id` header of the post, or `None` if
+    /// it had none (whatever the event was served with).
+    pub invocation_id: Option<String>,
+    /// The `Lambda-Runtime-Function-Error-Type` header of the post, if any.
+    pub error_type_header: Option<String>,
+    /// The length of the posted body, in bytes, as received.
+    pub body_len: usize,
+    /// The path and query the post was sent to, exactly as received (not
+    /// percent-decoded). Always `Some`, init errors included.
+    pub path: Option<String>,
 }
 
 impl Answer {
@@ -165,6 +368,15 @@ struct State {
     answers: Vec<Answer>,
     /// Posts for unknown or already answered request ids.
     unexpected: Vec<String>,
+    /// Posts for a served request id with the wrong invocation id.
+    mismatched: Vec<Answer>,
+    /// `"{METHOD} {path-and-query}"` of requests the router does not know.
+    stray: Vec<String>,
+    /// Every event handed out by `/next`, in order.
+    served: Vec<Served>,
+    /// Answer posts never replied to: ever, and held open now.
+    hung_posts: usize,
+    open_hung_posts: usize,
     first_poll_at: Option<Instant>,
     polls: usize,
     /// `/next` polls waiting for an event now, and the most seen at once.
@@ -399,6 +611,77 @@ impl RuntimeApi {
         self.shared.lock().unexpected.clone()
     }
 
+    /// Posts to `/response` or `/error` for a served, unanswered request id
+    /// whose `Lambda-Runtime-Invocation-Id` header matched none of the
+    /// invocations in flight with that id (a different value, or none where
+    /// the invocation was served with one), in arrival order. They were
+    /// answered `400 Bad Request` (`InvalidInvocationId`) and are not
+    /// answers: the invocation stays in flight. `served_at` and `deadline`
+    /// are `None`; `request_id`, `invocation_id`, `outcome` and `path` say
+    /// what was posted.
+    pub fn mismatched_posts(&self) -> Vec<Answer> {
+        self.shared.lock().mismatched.clone()
+    }
+
+    /// Waits up to `timeout` for a [mismatched post](Self::mismatched_posts)
+    /// for `request_id`.
+    pub async fn mismatched_post(&self, request_id: &str, timeout: Duration) -> Option<Answer> {
+        self.wait_for(timeout, |state| {
+            state
+                .mismatched
+                .iter()
+                .find(|a| a.request_id.as_deref() == Some(request_id))
+                .cloned()
+        })
+        .await
+    }
+
+    /// Waits up to `timeout` for the answer posted with this
+    /// `Lambda-Runtime-Invocation-Id`: which of two deliveries of one
+    /// request id an answer was for.
+    pub async fn answer_for_invocation(
+        &self,
+        invocation_id: &str,
+        timeout: Duration,
+    ) -> Option<Answer> {
+        self.wait_for(timeout, |state| {
+            state
+                .answers
+                .iter()
+                .find(|a| a.invocation_id.as_deref() == Some(invocation_id))
+                .cloned()
+        })
+        .await
+    }
+
+    /// `"{METHOD} {path-and-query}"` (path as received, not decoded) of
+    /// every request the server did not recognise, in arrival order: an
+    /// unknown path or method, or a `/response` or `/error` path whose
+    /// request-id segment is not valid percent-encoded UTF-8. Each was
+    /// answered `404 Not Found`.
+    pub fn stray_requests(&self) -> Vec<String> {
+        self.shared.lock().stray.clone()
+    }
+
+    /// Every event handed out by `/next` so far, in order: compare what was
+    /// sent with what came back.
+    pub fn served(&self) -> Vec<Served> {
+        self.shared.lock().served.clone()
+    }
+
+    /// Number of answer posts held open unanswered so far ([`Event::answer_hangs`]),
+    /// in total: the count does not go down when a connection closes.
+    pub fn hung_posts(&self) -> usize {
+        self.shared.lock().hung_posts
+    }
+
+    /// Number of answer posts held open unanswered right now: like
+    /// [`hung_posts`](Self::hung_posts), less those whose connection the
+    /// function has closed since.
+    pub fn open_hung_posts(&self) -> usize {
+        self.shared.lock().open_hung_posts
+    }
+
     /// Number of `/next` polls received.
     pub fn polls(&self) -> usize {
         self.shared.lock().polls
@@ -458,26 +741,66 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
+/// The server's response body: a `Content-Length` body, or a chunked one
+/// for [`Event::chunked`].
+type Body = BoxBody<Bytes, Infallible>;
+
+fn full(bytes: Bytes) -> Body {
+    Full::new(bytes).boxed()
+}
+
+/// `body` as a stream of `chunk_size`-byte frames, which hyper sends with
+/// chunked transfer encoding because the size is not known up front.
+fn chunked(body: Bytes, chunk_size: usize) -> Body {
+    let chunk_size = chunk_size.max(1);
+    let frames: Vec<Result<Frame<Bytes>, Infallible>> = (0..body.len())
+        .step_by(chunk_size)
+        .map(|at| Ok(Frame::data(body.slice(at..body.len().min(at + chunk_size)))))
+        .collect();
+    StreamBody::new(futures_util::stream::iter(frames)).boxed()
+}
+
+/// What an answer post carried besides its body.
+struct Post<'a> {
+    path: &'a str,
+    invocation_id: Option<String>,
+    error_type_header: Option<String>,
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+}
+
 async fn route(
     shared: Arc<Shared>,
     request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, DropConnection> {
+) -> Result<Response<Body>, DropConnection> {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let extension_name = request
-        .headers()
-        .get("lambda-extension-name")
-        .and_then(|name| name.to_str().ok())
-        .map(str::to_owned);
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| path.clone(), |raw| raw.as_str().to_owned());
+    let headers = request.headers();
+    let extension_name = header(headers, "lambda-extension-name");
+    let post = Post {
+        path: &path_and_query,
+        invocation_id: header(headers, "lambda-runtime-invocation-id"),
+        error_type_header: header(headers, "lambda-runtime-function-error-type"),
+    };
     let body = match request.into_body().collect().await {
         Ok(body) => body.to_bytes(),
         Err(_) => return Ok(reply(StatusCode::BAD_REQUEST, "unreadable body")),
     };
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    Ok(match (method, segments.as_slice()) {
-        (Method::GET, ["2018-06-01", "runtime", "invocation", "next"]) => next(&shared).await?,
+    let recorded = match (&method, segments.as_slice()) {
+        (&Method::GET, ["2018-06-01", "runtime", "invocation", "next"]) => {
+            return next(&shared).await;
+        }
         (
-            Method::POST,
+            &Method::POST,
             [
                 "2018-06-01",
                 "runtime",
@@ -485,31 +808,88 @@ async fn route(
                 id,
                 kind @ ("response" | "error"),
             ],
-        ) => record(&shared, Some(id), *kind == "response", body),
-        (Method::POST, ["2018-06-01", "runtime", "init", "error"]) => {
-            record(&shared, None, false, body)
+        ) => match percent_decode(id) {
+            Some(id) => record(&shared, Some(&id), *kind == "response", body, post),
+            None => return Ok(stray(&shared, &method, &path_and_query)),
+        },
+        (&Method::POST, ["2018-06-01", "runtime", "init", "error"]) => {
+            record(&shared, None, false, body, post)
         }
         // The Extensions API, as far as an extension subscribed to no
         // events uses it: registration, then a poll that Lambda never
         // answers.
-        (Method::POST, ["2020-01-01", "extension", "register"]) => {
+        (&Method::POST, ["2020-01-01", "extension", "register"]) => {
             let mut state = shared.lock();
             state.extensions.push(extension_name.unwrap_or_default());
-            Response::builder()
+            return Ok(Response::builder()
                 .status(StatusCode::OK)
                 .header(
                     "lambda-extension-identifier",
                     format!("ext-{}", state.extensions.len()),
                 )
-                .body(Full::new(Bytes::from_static(b"{}")))
-                .unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "bad reply"))
+                .body(full(Bytes::from_static(b"{}")))
+                .unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "bad reply")));
         }
-        (Method::GET, ["2020-01-01", "extension", "event", "next"]) => std::future::pending().await,
-        _ => reply(StatusCode::NOT_FOUND, "unknown Runtime API path"),
-    })
+        (&Method::GET, ["2020-01-01", "extension", "event", "next"]) => {
+            return std::future::pending().await;
+        }
+        _ => return Ok(stray(&shared, &method, &path_and_query)),
+    };
+    match recorded {
+        Recorded::Reply(response) => Ok(response),
+        Recorded::Hang => {
+            // Counted as open until the connection drops (hyper then drops
+            // this future).
+            struct Held<'a>(&'a Shared);
+            impl Drop for Held<'_> {
+                fn drop(&mut self) {
+                    self.0.lock().open_hung_posts -= 1;
+                }
+            }
+            {
+                let mut state = shared.lock();
+                state.hung_posts += 1;
+                state.open_hung_posts += 1;
+            }
+            let _held = Held(&shared);
+            std::future::pending().await
+        }
+    }
 }
 
-async fn next(shared: &Shared) -> Result<Response<Full<Bytes>>, DropConnection> {
+/// Records a request the router does not recognise and answers it `404`.
+fn stray(shared: &Shared, method: &Method, path_and_query: &str) -> Response<Body> {
+    shared
+        .lock()
+        .stray
+        .push(format!("{method} {path_and_query}"));
+    shared.answered.notify_waiters();
+    reply(StatusCode::NOT_FOUND, "unknown Runtime API path")
+}
+
+/// The percent-decoding of one path segment (RFC 3986 §2.1; `+` stays
+/// `+`), or `None` if an escape is malformed or the result is not UTF-8.
+fn percent_decode(segment: &str) -> Option<String> {
+    fn hex(digit: u8) -> Option<u8> {
+        char::from(digit).to_digit(16).map(|d| d as u8)
+    }
+    let bytes = segment.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'%' {
+            let escape = bytes.get(at + 1..at + 3)?;
+            decoded.push(hex(escape[0])? << 4 | hex(escape[1])?);
+            at += 3;
+        } else {
+            decoded.push(bytes[at]);
+            at += 1;
+        }
+    }
+    String::from_utf8(decoded).ok()
+}
+
+async fn next(shared: &Shared) -> Result<Response<Body>, DropConnection> {
     {
         let mut state = shared.lock();
         state.polls += 1;
@@ -545,18 +925,32 @@ async fn next(shared: &Shared) -> Result<Response<Full<Bytes>>, DropConnection> 
         Scripted::Fault(PollFault::DropConnection) => return Err(DropConnection),
     };
     let served_at = Instant::now();
+    // Raw bytes, so that any id a test scripts goes out as it is.
+    let raw = |value: &str| HeaderValue::from_bytes(value.as_bytes());
+    let (Ok(request_id), Ok(trace_id), Ok(invocation_id)) = (
+        raw(&event.request_id),
+        event.trace_id.as_deref().map(raw).transpose(),
+        event.invocation_id.as_deref().map(raw).transpose(),
+    ) else {
+        return Ok(reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "bad scripted event: an id is not a valid header value",
+        ));
+    };
     let mut response = Response::builder()
         .status(StatusCode::OK)
-        .header("lambda-runtime-aws-request-id", &event.request_id)
+        .header("lambda-runtime-aws-request-id", request_id)
         .header(
             "lambda-runtime-invoked-function-arn",
             "arn:aws:lambda:us-east-1:123456789012:function:test-function",
         )
-        .header(
-            "lambda-runtime-trace-id",
-            "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
-        )
         .header(http::header::CONTENT_TYPE, "application/json");
+    if let Some(trace_id) = trace_id {
+        response = response.header("lambda-runtime-trace-id", trace_id);
+    }
+    if let Some(invocation_id) = invocation_id {
+        response = response.header("lambda-runtime-invocation-id", invocation_id);
+    }
     let deadline = match &event.deadline {
         DeadlineHeader::In(after) => {
             let epoch_ms = (SystemTime::now() + *after)
@@ -576,15 +970,34 @@ async fn next(shared: &Shared) -> Result<Response<Full<Bytes>>, DropConnection> 
         let mut state = shared.lock();
         state.in_flight.push(InFlight {
             request_id: event.request_id.clone(),
+            invocation_id: event.invocation_id.clone(),
             served_at,
             deadline,
             answer_status: event.answer_status,
+            answer_hangs: event.answer_hangs,
         });
         state.most_in_flight = state.most_in_flight.max(state.in_flight.len());
+        state.served.push(Served {
+            request_id: event.request_id,
+            invocation_id: event.invocation_id,
+            trace_id: event.trace_id,
+            served_at,
+        });
     }
+    let body = match event.chunk_size {
+        None => full(event.body),
+        Some(chunk_size) => chunked(event.body, chunk_size),
+    };
     Ok(response
-        .body(Full::new(event.body))
+        .body(body)
         .unwrap_or_else(|_| reply(StatusCode::INTERNAL_SERVER_ERROR, "bad scripted event")))
+}
+
+/// What to do with an answer post once it is recorded.
+enum Recorded {
+    Reply(Response<Body>),
+    /// Never reply ([`Event::answer_hangs`]).
+    Hang,
 }
 
 fn record(
@@ -592,8 +1005,10 @@ fn record(
     request_id: Option<&str>,
     success: bool,
     body: Bytes,
-) -> Response<Full<Bytes>> {
+    post: Post<'_>,
+) -> Recorded {
     let answered_at = Instant::now();
+    let body_len = body.len();
     let outcome = if success {
         Ok(body)
     } else {
@@ -611,49 +1026,95 @@ fn record(
             )),
         }
     };
-    let mut state = shared.lock();
-    let (served_at, deadline, status) = match request_id {
-        None => (None, None, StatusCode::ACCEPTED),
-        Some(id) => match state
-            .in_flight
-            .iter()
-            .position(|served| served.request_id == id)
-        {
-            Some(at) => {
-                let served = state.in_flight.swap_remove(at);
-                (
-                    Some(served.served_at),
-                    served.deadline,
-                    served.answer_status,
-                )
-            }
-            None => {
-                state.unexpected.push(id.to_owned());
-                drop(state);
-                return reply(StatusCode::GONE, "invocation already answered or unknown");
-            }
-        },
-    };
-    state.answers.push(Answer {
+    let mut answer = Answer {
         request_id: request_id.map(str::to_owned),
         outcome,
-        served_at,
+        served_at: None,
         answered_at,
-        deadline,
-    });
+        deadline: None,
+        invocation_id: post.invocation_id,
+        error_type_header: post.error_type_header,
+        body_len,
+        path: Some(post.path.to_owned()),
+    };
+    let mut state = shared.lock();
+    let (status, hangs) = match request_id {
+        None => (StatusCode::ACCEPTED, false),
+        Some(id) => {
+            let same_id = |served: &&InFlight| served.request_id == id;
+            // The delivery whose invocation id was echoed; else one served
+            // without an invocation id, which any post matches.
+            let found = state
+                .in_flight
+                .iter()
+                .position(|served| {
+                    same_id(&served)
+                        && served.invocation_id.is_some()
+                        && served.invocation_id == answer.invocation_id
+                })
+                .or_else(|| {
+                    state
+                        .in_flight
+                        .iter()
+                        .position(|served| same_id(&served) && served.invocation_id.is_none())
+                });
+            match found {
+                Some(at) => {
+                    let served = state.in_flight.swap_remove(at);
+                    answer.served_at = Some(served.served_at);
+                    answer.deadline = served.deadline;
+                    (served.answer_status, served.answer_hangs)
+                }
+                None if state.in_flight.iter().any(|served| same_id(&served)) => {
+                    let message = format!(
+                        "invocation id {} does not match the invocation in flight for request {id}",
+                        answer
+                            .invocation_id
+                            .as_deref()
+                            .map_or_else(|| "<none>".to_owned(), |sent| format!("{sent:?}")),
+                    );
+                    state.mismatched.push(answer);
+                    drop(state);
+                    shared.answered.notify_waiters();
+                    let body = serde_json::json!({
+                        "errorType": "InvalidInvocationId",
+                        "errorMessage": message,
+                    });
+                    return Recorded::Reply(reply_owned(StatusCode::BAD_REQUEST, body.to_string()));
+                }
+                None => {
+                    state.unexpected.push(id.to_owned());
+                    drop(state);
+                    shared.answered.notify_waiters();
+                    return Recorded::Reply(reply(
+                        StatusCode::GONE,
+                        "invocation already answered or unknown",
+                    ));
+                }
+            }
+        }
+    };
+    state.answers.push(answer);
     drop(state);
     shared.answered.notify_waiters();
+    if hangs {
+        return Recorded::Hang;
+    }
     if status == StatusCode::GONE {
-        return reply(
+        return Recorded::Reply(reply(
             StatusCode::GONE,
             r#"{"errorType":"InvalidStateTransition","errorMessage":"Invalid state transition"}"#,
-        );
+        ));
     }
-    reply(status, r#"{"status":"OK"}"#)
+    Recorded::Reply(reply(status, r#"{"status":"OK"}"#))
 }
 
-fn reply(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+fn reply(status: StatusCode, body: &'static str) -> Response<Body> {
+    reply_owned(status, Bytes::from_static(body.as_bytes()))
+}
+
+fn reply_owned(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
+    let mut response = Response::new(full(body.into()));
     *response.status_mut() = status;
     response
 }
@@ -775,5 +1236,222 @@ impl Function {
             .unwrap_or_else(PoisonError::into_inner)
             .stdout
             .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpStream;
+
+    async fn send(api: &RuntimeApi, request: String) -> String {
+        let mut stream = TcpStream::connect(api.endpoint()).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.unwrap();
+        String::from_utf8_lossy(&response).into_owned()
+    }
+
+    fn get(path: &str) -> String {
+        format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+    }
+
+    fn post(path: &str, invocation_id: Option<&str>, body: &str) -> String {
+        let header = invocation_id
+            .map(|id| format!("Lambda-Runtime-Invocation-Id: {id}\r\n"))
+            .unwrap_or_default();
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{header}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    }
+
+    #[test]
+    fn percent_decoding_of_a_path_segment() {
+        let decode = |segment| percent_decode(segment);
+        assert_eq!(decode("req-1").as_deref(), Some("req-1"));
+        assert_eq!(decode("a%2Fb%3Fc%23d").as_deref(), Some("a/b?c#d"));
+        assert_eq!(decode("%2e%2E").as_deref(), Some(".."));
+        assert_eq!(decode("a%20b+c").as_deref(), Some("a b+c"));
+        assert_eq!(decode("%E2%9C%93").as_deref(), Some("✓"));
+        assert_eq!(decode("").as_deref(), Some(""));
+        for malformed in ["%", "a%2", "%zz", "%+1", "%FF"] {
+            assert_eq!(decode(malformed), None, "{malformed}");
+        }
+    }
+
+    #[test]
+    fn every_event_gets_its_own_trace_and_invocation_ids() {
+        let events: Vec<Event> = (0..2000)
+            .map(|_| Event::new("{}", DeadlineHeader::Missing))
+            .collect();
+        let traces: HashSet<_> = events.iter().map(|e| e.trace_id.clone().unwrap()).collect();
+        let invocations: HashSet<_> = events
+            .iter()
+            .map(|e| e.invocation_id.clone().unwrap())
+            .collect();
+        assert_eq!((traces.len(), invocations.len()), (2000, 2000));
+        let hex =
+            |part: &str, len| part.len() == len && part.bytes().all(|b| b.is_ascii_hexdigit());
+        for trace in &traces {
+            let (root, rest) = trace.split_once(";Parent=").unwrap();
+            let (parent, sampled) = rest.split_once(';').unwrap();
+            let root: Vec<_> = root.strip_prefix("Root=1-").unwrap().split('-').collect();
+            assert!(
+                hex(root[0], 8) && hex(root[1], 24) && root.len() == 2,
+                "{trace}"
+            );
+            assert!(hex(parent, 16) && sampled == "Sampled=1", "{trace}");
+        }
+        for id in &invocations {
+            let parts: Vec<_> = id.split('-').collect();
+            let lens = [8, 4, 4, 4, 12];
+            assert!(
+                parts.len() == 5 && parts.iter().zip(lens).all(|(p, l)| hex(p, l)),
+                "{id}"
+            );
+        }
+        let bare = Event::new("{}", DeadlineHeader::Missing)
+            .without_trace_id()
+            .without_invocation_id();
+        assert_eq!((bare.trace_id, bare.invocation_id), (None, None));
+    }
+
+    #[test]
+    #[should_panic(expected = "cannot be sent as a header value")]
+    fn a_request_id_that_cannot_be_a_header_panics() {
+        let _ = Event::new("{}", DeadlineHeader::Missing).with_request_id("a\r\nb");
+    }
+
+    #[tokio::test]
+    async fn answers_are_matched_by_decoded_request_id_and_invocation_id() {
+        let api = RuntimeApi::start().await.unwrap();
+        let id = "a/b ?#.. ✓";
+        let event = || Event::new("{}", DeadlineHeader::Missing).with_request_id(id);
+        api.push(event().with_invocation_id("inv-1"));
+        api.push(event().with_invocation_id("inv-2"));
+        api.push(event().with_request_id("plain").without_invocation_id());
+        for invocation in ["inv-1", "inv-2"] {
+            let served = send(&api, get("/2018-06-01/runtime/invocation/next")).await;
+            assert!(served.contains(&format!("lambda-runtime-aws-request-id: {id}\r\n")));
+            assert!(served.contains(&format!("lambda-runtime-invocation-id: {invocation}\r\n")));
+        }
+        let served = send(&api, get("/2018-06-01/runtime/invocation/next")).await;
+        assert!(!served.contains("lambda-runtime-invocation-id"), "{served}");
+
+        let path = "/2018-06-01/runtime/invocation/a%2Fb%20%3F%23..%20%E2%9C%93/response";
+        let status = |reply: &str| reply.split(' ').nth(1).unwrap().to_owned();
+        let reply = send(&api, post(path, Some("inv-9"), "1")).await;
+        assert_eq!(status(&reply), "400", "{reply}");
+        assert!(
+            reply.contains(r#""errorType":"InvalidInvocationId""#),
+            "{reply}"
+        );
+        assert_eq!(status(&send(&api, post(path, None, "2")).await), "400");
+        assert_eq!(
+            status(&send(&api, post(path, Some("inv-2"), "3")).await),
+            "202"
+        );
+        assert_eq!(
+            status(&send(&api, post(path, Some("inv-1"), "4")).await),
+            "202"
+        );
+        assert_eq!(
+            status(&send(&api, post(path, Some("inv-1"), "5")).await),
+            "410"
+        );
+        let plain = "/2018-06-01/runtime/invocation/plain/response";
+        assert_eq!(
+            status(&send(&api, post(plain, Some("x"), "6")).await),
+            "202"
+        );
+
+        let mismatched = api.mismatched_posts();
+        let sent: Vec<_> = mismatched
+            .iter()
+            .map(|a| a.invocation_id.as_deref())
+            .collect();
+        assert_eq!(sent, [Some("inv-9"), None]);
+        assert!(
+            mismatched
+                .iter()
+                .all(|a| a.request_id.as_deref() == Some(id))
+        );
+        let answers = api.answers();
+        let got: Vec<_> = answers
+            .iter()
+            .map(|a| (a.invocation_id.as_deref(), a.outcome.clone().unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("inv-2"), Bytes::from("3")),
+                (Some("inv-1"), Bytes::from("4")),
+                (Some("x"), Bytes::from("6")),
+            ]
+        );
+        assert_eq!(answers[0].path.as_deref(), Some(path));
+        assert_eq!(answers[0].body_len, 1);
+        assert_eq!(api.unexpected_posts(), [id]);
+        let served: Vec<_> = api.served().into_iter().map(|s| s.invocation_id).collect();
+        assert_eq!(served, [Some("inv-1".into()), Some("inv-2".into()), None]);
+
+        send(&api, get("/2018-06-01/runtime/invocation/nope?x=1")).await;
+        send(
+            &api,
+            post("/2018-06-01/runtime/invocation/%zz/error", None, "{}"),
+        )
+        .await;
+        assert_eq!(
+            api.stray_requests(),
+            [
+                "GET /2018-06-01/runtime/invocation/nope?x=1",
+                "POST /2018-06-01/runtime/invocation/%zz/error",
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_chunked_event_has_no_content_length() {
+        let api = RuntimeApi::start().await.unwrap();
+        let body = format!("\"{}\"", "x".repeat(200_000));
+        api.push(Event::new(body.clone(), DeadlineHeader::Missing).chunked());
+        api.push(Event::new(body.clone(), DeadlineHeader::Missing));
+        let chunked = send(&api, get("/2018-06-01/runtime/invocation/next")).await;
+        let (head, rest) = chunked.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains("transfer-encoding: chunked"), "{head}");
+        assert!(!head.contains("content-length"), "{head}");
+        assert!(rest.starts_with("10000\r\n"), "64 KiB chunks");
+        let plain = send(&api, get("/2018-06-01/runtime/invocation/next")).await;
+        assert!(plain.contains(&format!("content-length: {}\r\n", body.len())));
+    }
+
+    #[tokio::test]
+    async fn a_hanging_answer_is_recorded_and_never_replied_to() {
+        let api = RuntimeApi::start().await.unwrap();
+        let event = Event::new("{}", DeadlineHeader::Missing).answer_hangs();
+        let (id, invocation_id) = (event.request_id.clone(), event.invocation_id.clone());
+        api.push(event);
+        send(&api, get("/2018-06-01/runtime/invocation/next")).await;
+        let mut stream = TcpStream::connect(api.endpoint()).await.unwrap();
+        let path = format!("/2018-06-01/runtime/invocation/{id}/response");
+        let request = post(&path, invocation_id.as_deref(), "{}");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let answer = api.answer(&id, Duration::from_secs(5)).await.unwrap();
+        assert_eq!(answer.invocation_id, invocation_id);
+        let mut buffer = [0_u8; 64];
+        let read = tokio::time::timeout(Duration::from_millis(200), stream.read(&mut buffer)).await;
+        assert!(read.is_err(), "no reply: {read:?}");
+        assert_eq!((api.hung_posts(), api.open_hung_posts()), (1, 1));
+        drop(stream);
+        for _ in 0..100 {
+            if api.open_hung_posts() == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!((api.hung_posts(), api.open_hung_posts()), (1, 0));
     }
 }

@@ -8,6 +8,8 @@
 //! example and panics. SQS deletes every other message and redelivers only
 //! those. Enable `ReportBatchItemFailures` on the event source mapping.
 //! When the environment shuts down, `flush` runs once with the warm state.
+//! `SQS_ORDERS_WRITE_MS` sets how long the stand-in database write of each
+//! order takes (20 ms by default).
 //!
 //! ```text
 //! $ cargo run -p lambda-fn-examples --bin sqs-orders -- --event examples/events/sqs-orders.json
@@ -52,13 +54,22 @@ impl fmt::Display for NegativeAmount {
 impl std::error::Error for NegativeAmount {}
 
 /// Warm state: a stand-in for a database client, built once.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Ledger {
     accepted: AtomicU64,
+    /// How long one write takes.
+    write: Duration,
 }
 
 fn ledger() -> Ledger {
-    Ledger::default()
+    let write_ms = std::env::var("SQS_ORDERS_WRITE_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or(20);
+    Ledger {
+        accepted: AtomicU64::new(0),
+        write: Duration::from_millis(write_ms),
+    }
 }
 
 /// The shutdown hook: runs once when Lambda shuts the environment down
@@ -98,7 +109,7 @@ pub async fn sqs_orders(
     assert_ne!(order.id, 0, "order id 0 is reserved");
     // Stands in for the database write: 20 ms of I/O per order, which the
     // `concurrency = 10` above overlaps across a batch.
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    tokio::time::sleep(ledger.write).await;
     let total = ledger.accepted.fetch_add(1, Ordering::Relaxed) + 1;
     eprintln!(
         "request {}: accepted order {} for {} ({} accepted so far)",

@@ -19,6 +19,9 @@ pub struct Response {
     pub status: u16,
     /// `Lambda-Runtime-Aws-Request-Id`, if present.
     pub request_id: Option<String>,
+    /// `Lambda-Runtime-Invocation-Id`, if present: echoed on the answer,
+    /// as every runtime client must since mid-2026.
+    pub invocation_id: Option<String>,
     /// The body.
     pub body: Vec<u8>,
 }
@@ -68,6 +71,8 @@ pub fn read_response(reader: &mut impl BufRead) -> io::Result<Response> {
                 .ok_or_else(|| invalid("a bad content-length"))?;
         } else if name.eq_ignore_ascii_case(b"lambda-runtime-aws-request-id") {
             response.request_id = Some(String::from_utf8_lossy(value).into_owned());
+        } else if name.eq_ignore_ascii_case(b"lambda-runtime-invocation-id") {
+            response.invocation_id = Some(String::from_utf8_lossy(value).into_owned());
         } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
             return Err(invalid("chunked bodies are not supported"));
         }
@@ -117,9 +122,12 @@ pub fn serve(mut handler: impl FnMut(&[u8]) -> Result<Vec<u8>, Failure>) -> io::
         request.clear();
         write!(
             request,
-            "POST /2018-06-01/runtime/invocation/{request_id}/{kind} HTTP/1.1\r\nHost: {endpoint}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-            body.len()
+            "POST /2018-06-01/runtime/invocation/{request_id}/{kind} HTTP/1.1\r\nHost: {endpoint}\r\nContent-Type: application/json\r\n"
         )?;
+        if let Some(id) = &event.invocation_id {
+            write!(request, "Lambda-Runtime-Invocation-Id: {id}\r\n")?;
+        }
+        write!(request, "Content-Length: {}\r\n\r\n", body.len())?;
         request.extend_from_slice(&body);
         writer.write_all(&request)?;
         let answer = read_response(&mut reader)?;
@@ -138,7 +146,7 @@ mod tests {
 
     #[test]
     fn reads_responses_back_to_back() {
-        let wire = b"HTTP/1.1 200 OK\r\nlambda-runtime-aws-request-id: r-1\r\nContent-Length: 7\r\n\r\n{\"a\":1}HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n";
+        let wire = b"HTTP/1.1 200 OK\r\nlambda-runtime-aws-request-id: r-1\r\nLambda-Runtime-Invocation-Id: i-1\r\nContent-Length: 7\r\n\r\n{\"a\":1}HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n";
         let mut reader = &wire[..];
         let first = read_response(&mut reader).unwrap();
         assert_eq!(
@@ -146,6 +154,7 @@ mod tests {
             Response {
                 status: 200,
                 request_id: Some("r-1".into()),
+                invocation_id: Some("i-1".into()),
                 body: b"{\"a\":1}".to_vec(),
             }
         );
