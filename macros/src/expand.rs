@@ -2,10 +2,11 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
-use syn::{FnArg, ItemFn, Path, Type};
+use syn::{ItemFn, Path, Type};
 
 use crate::attr::{Args, Flavor, RawArgs};
 use crate::errors::Errors;
+use crate::fallback;
 use crate::handler::{self, Handler, Role};
 use crate::trigger;
 
@@ -21,80 +22,13 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let item = match syn::parse2::<ItemFn>(item.clone()) {
         Ok(item) => item,
-        Err(_) => return not_a_function(item, errors),
+        Err(_) => return fallback::not_a_function(item, errors),
     };
     let handler = handler::check(&item, &args, &mut errors);
     match (errors.finish(), handler) {
         (Ok(()), Some(handler)) => generate(&item, &args, &handler),
-        (Err(error), _) => with_errors(&item, error),
+        (Err(error), _) => fallback::with_errors(&item, error),
         (Ok(()), None) => unreachable!("a handler that failed its checks recorded an error"),
-    }
-}
-
-/// `#[lambda]` on a struct, an impl, a closure...: say where it goes, and
-/// emit the item unchanged so its own code still type-checks.
-fn not_a_function(item: TokenStream, mut errors: Errors) -> TokenStream {
-    let span = item
-        .clone()
-        .into_iter()
-        .find(|token| !matches!(token, proc_macro2::TokenTree::Punct(_)))
-        .map_or_else(Span::call_site, |token| token.span());
-    errors.push(syn::Error::new(
-        span,
-        "#[lambda] goes on an `async fn` at the root of a binary crate, like `#[lambda] async fn handler(event: MyEvent) -> Result<MyResponse, lambda_fn::Error>`",
-    ));
-    let error = errors
-        .finish()
-        .expect_err("an error was just pushed")
-        .into_compile_error();
-    quote! {
-        #item
-        #error
-        fn main() {}
-    }
-}
-
-/// On an error the user's function is still emitted, plus a stub `main`, so
-/// that the only errors shown are the real ones, not "`main` not found" or
-/// "unused function" cascades.
-fn with_errors(item: &ItemFn, error: syn::Error) -> TokenStream {
-    let error = error.into_compile_error();
-    let mut item = item.clone();
-    // An `async fn main` would add "`main` function is not allowed to be
-    // `async`" to the error that asks for another name.
-    if item.sig.ident == "main" {
-        item.sig.ident = format_ident!(
-            "__lambda_fn_handler_named_main",
-            span = item.sig.ident.span()
-        );
-        item.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
-    }
-    // `const async fn` would add rustc's own "cannot be both `const` and
-    // `async`" to the error that asks to remove `const`.
-    item.sig.constness = None;
-    // `self` outside an `impl` would add rustc's own error about it, and a
-    // body that uses `self` without it one more: the signature is kept (its
-    // types are still checked), the body waits until `self` is gone.
-    if item
-        .sig
-        .inputs
-        .iter()
-        .any(|input| matches!(input, FnArg::Receiver(_)))
-    {
-        item.sig.inputs = item
-            .sig
-            .inputs
-            .into_iter()
-            .filter(|input| !matches!(input, FnArg::Receiver(_)))
-            .collect();
-        item.attrs
-            .push(syn::parse_quote!(#[allow(unused_variables)]));
-        *item.block = syn::parse_quote!({ ::core::unimplemented!() });
-    }
-    quote! {
-        #item
-        #error
-        fn main() {}
     }
 }
 

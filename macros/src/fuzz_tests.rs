@@ -360,6 +360,10 @@ fn items() -> Vec<TokenStream> {
         quote! { async fn variadic(e: E, ...) -> Result<(), E> {} },
         quote! { async fn tuple_pattern((a, b): (u8, u8), [c]: [u8; 1]) -> Result<(), E> { Ok(()) } },
         quote! { struct NotAFunction; },
+        quote! { enum Trigger { Sqs, Sns } },
+        quote! { const LIMIT: u32 = 8; },
+        quote! { async fn declared(event: E) -> Result<(), E>; },
+        quote! { unsafe extern "C" { fn handler(); } },
         quote! { impl Handler { async fn method(&self) {} } },
         quote! { let closure = async |e: E| {}; },
         quote! {},
@@ -516,21 +520,77 @@ fn expand_checked(args: &[Tok], item: &[Tok]) -> Result<(), TestCaseError> {
         );
     }
     // The compiler hands an attribute only a whole item; from one, the
-    // output must be items, `main` among them (so that the only errors
-    // shown are the macro's own).
+    // output must be items that give the crate a `main` (so that the only
+    // errors shown are the macro's own), except from a declaration without
+    // a body, which only a trait or an `extern` block holds: nothing emitted
+    // there reaches the crate's root, and a `fn main() {}` in an `extern`
+    // block would be an error of its own.
     if syn::parse2::<syn::Item>(item.clone()).is_ok() {
         let file: syn::File = syn::parse2(output.clone()).map_err(|err| {
             TestCaseError::fail(format!(
                 "the output is not items ({err}):\n  {output}\n  from #[lambda({args})] {item}"
             ))
         })?;
-        let has_main = file
-            .items
-            .iter()
-            .any(|item| matches!(item, syn::Item::Fn(f) if f.sig.ident == "main"));
-        prop_assert!(has_main, "no `fn main`: {}", output);
+        if is_declaration(&item) {
+            prop_assert!(
+                !output.to_string().contains("main"),
+                "a `main` beside a declaration: {}",
+                output
+            );
+        } else {
+            prop_assert!(provides_main(&file.items), "no `main`: {}", output);
+        }
     }
     Ok(())
+}
+
+/// `fn f();`, `static X: T;`, `type T;`, `const X: T;`.
+fn is_declaration(item: &TokenStream) -> bool {
+    matches!(
+        syn::parse2::<syn::ForeignItem>(item.clone()),
+        Ok(syn::ForeignItem::Fn(_) | syn::ForeignItem::Static(_) | syn::ForeignItem::Type(_))
+    ) || matches!(
+        syn::parse2::<syn::TraitItem>(item.clone()),
+        Ok(syn::TraitItem::Const(syn::TraitItemConst {
+            default: None,
+            ..
+        }))
+    )
+}
+
+/// Whether `items` give the crate a `main`: a `fn main`, or a glob import of
+/// a module among them that has one (the stand-in that a `fn main` of the
+/// user's own shadows).
+pub(crate) fn provides_main(items: &[syn::Item]) -> bool {
+    items.iter().any(|item| match item {
+        syn::Item::Fn(f) => f.sig.ident == "main",
+        syn::Item::Use(syn::ItemUse {
+            tree: syn::UseTree::Path(path),
+            ..
+        }) if matches!(*path.tree, syn::UseTree::Glob(_)) => items.iter().any(|module| {
+            matches!(module, syn::Item::Mod(syn::ItemMod { ident, content: Some((_, inner)), .. })
+                if *ident == path.ident && names_main(inner))
+        }),
+        _ => false,
+    })
+}
+
+/// Whether `items` define or import something named `main`.
+fn names_main(items: &[syn::Item]) -> bool {
+    fn tree_names_main(tree: &syn::UseTree) -> bool {
+        match tree {
+            syn::UseTree::Path(path) => tree_names_main(&path.tree),
+            syn::UseTree::Name(name) => name.ident == "main",
+            syn::UseTree::Rename(rename) => rename.rename == "main",
+            syn::UseTree::Group(group) => group.items.iter().any(tree_names_main),
+            syn::UseTree::Glob(_) => false,
+        }
+    }
+    items.iter().any(|item| match item {
+        syn::Item::Fn(f) => f.sig.ident == "main",
+        syn::Item::Use(item) => tree_names_main(&item.tree),
+        _ => false,
+    })
 }
 
 proptest! {

@@ -7,6 +7,7 @@ mod attr;
 mod duration;
 mod errors;
 mod expand;
+mod fallback;
 #[cfg(test)]
 mod fuzz_tests;
 mod handler;

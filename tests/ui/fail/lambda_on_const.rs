@@ -1,0 +1,4 @@
+use lambda_fn::lambda;
+
+#[lambda]
+const LIMIT: u32 = 8;

@@ -1,0 +1,8 @@
+use lambda_fn::lambda;
+
+#[lambda]
+const LIMIT: u32 = 8;
+
+fn main() {
+    println!("{LIMIT}");
+}

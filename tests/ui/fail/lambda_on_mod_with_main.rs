@@ -1,0 +1,12 @@
+use lambda_fn::lambda;
+
+#[lambda]
+mod handlers {
+    pub async fn handler(event: serde_json::Value) -> Result<serde_json::Value, lambda_fn::Error> {
+        Ok(event)
+    }
+}
+
+fn main() {
+    let _ = handlers::handler;
+}
