@@ -60,6 +60,10 @@ async fn exits(function: &mut Function) -> i32 {
         .unwrap_or_else(|| panic!("the function did not exit:\n{}", function.stderr()))
 }
 
+fn spawn(api: &RuntimeApi, name: &str, env: &[(&str, &str)]) -> Function {
+    api.spawn(&example_binary(name), env).unwrap()
+}
+
 fn no_strays(api: &RuntimeApi) {
     assert_eq!(
         api.unexpected_posts(),
@@ -79,7 +83,7 @@ fn no_strays(api: &RuntimeApi) {
 #[tokio::test]
 async fn the_environment_carries_each_invocations_own_trace_id() {
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let mut function = spawn(&api, "guarded", &[]);
     let mut seen = Vec::new();
     for _ in 0..50 {
         let event = Event::new(command("trace", 0), in_secs(5));
@@ -107,7 +111,7 @@ async fn the_environment_carries_each_invocations_own_trace_id() {
 #[tokio::test]
 async fn each_answer_echoes_its_invocation_id_and_only_when_sent() {
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let mut function = spawn(&api, "guarded", &[]);
     for action in ["ok", "error", "panic"] {
         let event = Event::new(command(action, 0), in_secs(5));
         let sent = event.invocation_id.clone();
@@ -146,12 +150,7 @@ async fn concurrent_invocations_of_one_request_id_each_echo_their_own() {
     // Two invocations with one request id in flight at once (a re-delivery
     // of a timed-out invocation): each answer must name its own invocation.
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = api
-        .spawn(
-            &example_binary("guarded"),
-            &[("AWS_LAMBDA_MAX_CONCURRENCY", "4")],
-        )
-        .unwrap();
+    let mut function = spawn(&api, "guarded", &[("AWS_LAMBDA_MAX_CONCURRENCY", "4")]);
     let slow = Event::new(command("sleep", 400), in_secs(5)).with_request_id("req-redelivered");
     let fast = Event::new(command("error", 0), in_secs(5)).with_request_id("req-redelivered");
     let (slow_id, fast_id) = (
@@ -195,7 +194,7 @@ async fn concurrent_invocations_of_one_request_id_each_echo_their_own() {
 #[tokio::test]
 async fn sigterm_during_a_whole_event_invocation_answers_it_then_exits() {
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let mut function = spawn(&api, "guarded", &[]);
     let event = Event::new(command("sleep", 5000), in_secs(10));
     let id = event.request_id.clone();
     api.push(event);
@@ -256,12 +255,7 @@ fn fifo_batch(first_order: u64) -> (String, Vec<(String, u64)>) {
 #[tokio::test]
 async fn sigterm_during_a_batch_lists_every_record_not_accepted_then_runs_the_hook() {
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = api
-        .spawn(
-            &example_binary("sqs-orders"),
-            &[("SQS_ORDERS_WRITE_MS", "100")],
-        )
-        .unwrap();
+    let mut function = spawn(&api, "sqs-orders", &[("SQS_ORDERS_WRITE_MS", "100")]);
     let (body, messages) = fifo_batch(100);
     let event = Event::new(body, in_secs(30));
     let id = event.request_id.clone();
@@ -314,7 +308,7 @@ async fn sigterm_during_a_batch_lists_every_record_not_accepted_then_runs_the_ho
 #[tokio::test]
 async fn the_hook_runs_when_the_runtime_api_is_gone() {
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
+    let mut function = spawn(&api, "sqs-orders", &[]);
     let (body, _) = fifo_batch(200);
     let answer = invoke(&api, Event::new(body, in_secs(30))).await;
     assert!(answer.outcome.is_ok(), "{answer:?}");
@@ -338,12 +332,7 @@ async fn the_hook_runs_when_the_runtime_api_is_gone() {
 #[tokio::test]
 async fn a_loop_that_gives_up_does_not_drop_the_others_invocations() {
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = api
-        .spawn(
-            &example_binary("guarded"),
-            &[("AWS_LAMBDA_MAX_CONCURRENCY", "2")],
-        )
-        .unwrap();
+    let mut function = spawn(&api, "guarded", &[("AWS_LAMBDA_MAX_CONCURRENCY", "2")]);
     // One loop serves a slow invocation ...
     let slow = Event::new(command("sleep", 1500), in_secs(10));
     let slow_id = slow.request_id.clone();
@@ -383,12 +372,7 @@ async fn a_loop_that_gives_up_does_not_drop_the_others_invocations() {
 #[tokio::test]
 async fn a_handler_blocking_its_thread_does_not_stop_the_others_timeouts() {
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = api
-        .spawn(
-            &example_binary("guarded"),
-            &[("AWS_LAMBDA_MAX_CONCURRENCY", "2")],
-        )
-        .unwrap();
+    let mut function = spawn(&api, "guarded", &[("AWS_LAMBDA_MAX_CONCURRENCY", "2")]);
     // An invocation with little time, waiting on I/O ...
     let short = Event::new(
         command("sleep", 5000),
@@ -435,7 +419,7 @@ async fn a_handler_blocking_its_thread_does_not_stop_the_others_timeouts() {
 #[tokio::test]
 async fn an_answer_post_that_is_never_replied_to_does_not_stall_the_loop() {
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("hello"), &[]).unwrap();
+    let mut function = spawn(&api, "hello", &[]);
     let hung = Event::new(r#"{"name":"Hung"}"#, in_secs(10)).answer_hangs();
     let answer = invoke(&api, hung).await;
     assert_eq!(answer.json()["message"], "Hello, Hung!");
@@ -460,7 +444,7 @@ async fn an_answer_post_that_is_never_replied_to_does_not_stall_the_loop() {
 #[tokio::test]
 async fn an_event_over_the_limit_is_refused_without_being_read() {
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let mut function = spawn(&api, "guarded", &[]);
     let pad = "p".repeat(40 * 1024 * 1024);
     for chunked in [false, true] {
         let body = json!({ "action": "ok", "pad": pad }).to_string();
@@ -494,7 +478,7 @@ async fn an_event_over_the_limit_is_refused_without_being_read() {
 #[tokio::test]
 async fn an_error_body_stays_within_lambdas_limit() {
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let mut function = spawn(&api, "guarded", &[]);
     // serde quotes a string of the wrong type with Rust's escapes, which
     // JSON escapes again: each `"` of the event (2 bytes there) is 4 bytes in
     // the error body. A 5.8 MB event would give an 11.6 MB body.
@@ -525,7 +509,7 @@ async fn an_error_body_stays_within_lambdas_limit() {
 #[tokio::test]
 async fn request_ids_cannot_steer_an_answer() {
     let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let mut function = spawn(&api, "guarded", &[]);
     let cases = [
         ("victim/response?", "error"),
         ("victim/response#", "error"),

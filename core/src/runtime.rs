@@ -181,9 +181,7 @@ impl RuntimeApi {
         let exchange = async {
             let response = self.client.call(request).await?;
             let (parts, body) = response.into_parts();
-            // An answer to a post is a few bytes of JSON.
-            let body = Limited::new(body, 64 * 1024).collect().await?.to_bytes();
-            Ok::<_, BoxError>((parts.status, parts.headers, body))
+            Ok::<_, BoxError>((parts.status, parts.headers, reply_body(body).await?))
         };
         tokio::time::timeout(EXCHANGE_TIMEOUT, exchange)
             .await
@@ -229,13 +227,11 @@ impl RuntimeApi {
             .map_err(|err| err.to_string())?;
         let (parts, body) = response.into_parts();
         if !parts.status.is_success() {
-            let body =
-                tokio::time::timeout(EXCHANGE_TIMEOUT, Limited::new(body, 64 * 1024).collect())
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .map(http_body_util::Collected::to_bytes)
-                    .unwrap_or_default();
+            let body = tokio::time::timeout(EXCHANGE_TIMEOUT, reply_body(body))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default();
             return Err(format!(
                 "status {}: {}",
                 parts.status,
@@ -434,6 +430,16 @@ impl RuntimeApi {
             tracing::error!(error = %why, "could not report the init failure");
         }
     }
+}
+
+/// The body of a reply that is not an event: a few bytes of JSON, read up to
+/// 64 KiB.
+async fn reply_body<B>(body: B) -> Result<Bytes, BoxError>
+where
+    B: BodyExt,
+    B::Error: Into<BoxError>,
+{
+    Ok(Limited::new(body, 64 * 1024).collect().await?.to_bytes())
 }
 
 /// `{"errorType": ..., "errorMessage": ...}`, within [`MAX_RESPONSE_BYTES`]:

@@ -130,7 +130,7 @@ fn has_receiver(item: &ItemFn) -> bool {
 
 /// Whether `item` is a declaration without a body, `fn f();`, `static X: T;`,
 /// `type T;` or `const X: T;`, which only a trait or an `extern` block holds.
-fn is_declaration(item: &TokenStream) -> bool {
+pub(crate) fn is_declaration(item: &TokenStream) -> bool {
     matches!(
         syn::parse2::<syn::ForeignItem>(item.clone()),
         Ok(syn::ForeignItem::Fn(_) | syn::ForeignItem::Static(_) | syn::ForeignItem::Type(_))

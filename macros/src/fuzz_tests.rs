@@ -20,6 +20,7 @@ use quote::{ToTokens, quote};
 
 use crate::attr::{OPTIONS, RawArgs, TRIGGERS};
 use crate::errors::Errors;
+use crate::fallback::is_declaration;
 
 /// `cases` cases, unless `PROPTEST_CASES` says otherwise (read by
 /// `ProptestConfig::default()`). Failures are not persisted to files:
@@ -542,20 +543,6 @@ fn expand_checked(args: &[Tok], item: &[Tok]) -> Result<(), TestCaseError> {
         }
     }
     Ok(())
-}
-
-/// `fn f();`, `static X: T;`, `type T;`, `const X: T;`.
-fn is_declaration(item: &TokenStream) -> bool {
-    matches!(
-        syn::parse2::<syn::ForeignItem>(item.clone()),
-        Ok(syn::ForeignItem::Fn(_) | syn::ForeignItem::Static(_) | syn::ForeignItem::Type(_))
-    ) || matches!(
-        syn::parse2::<syn::TraitItem>(item.clone()),
-        Ok(syn::TraitItem::Const(syn::TraitItemConst {
-            default: None,
-            ..
-        }))
-    )
 }
 
 /// Whether `items` give the crate a `main`: a `fn main`, or a glob import of
