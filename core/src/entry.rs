@@ -108,11 +108,13 @@ where
     H: Handler<S>,
     D: AsyncFnOnce(&S),
 {
-    // Listening starts before anything else, so that a signal during init
-    // is not lost (it is acted on once the state exists). It is always on:
-    // an external extension makes Lambda send `SIGTERM` too, and the
-    // invocation in flight must still be answered.
-    let mut signals = Signals::listen();
+    // With a hook, listening starts before anything else, so that a signal
+    // during init is not lost (the hook runs once the state exists).
+    let early_signals = if shutdown.is_some() {
+        Signals::listen()
+    } else {
+        None
+    };
     let api = match RuntimeApi::new(endpoint) {
         Ok(api) => api,
         Err(why) => {
@@ -169,14 +171,25 @@ where
         &cut,
         watchdog.as_ref(),
     ));
+    // Listening is always on: an external extension makes Lambda send
+    // `SIGTERM` too, and the invocation in flight must still be answered.
+    // Without a hook it starts once the first `/next` is on its way, off
+    // the cold start's path (there is no invocation to answer before).
     let signal = async {
+        let mut signals = match early_signals {
+            Some(signals) => Some(signals),
+            None => Signals::listen(),
+        };
         match signals.as_mut() {
             Some(signals) => signals.received().await,
             None => std::future::pending().await,
         }
     };
     let (stopped_by, started) = tokio::select! {
+        // The loops first: their first poll of `/next` goes out before the
+        // signal handlers are installed.
         biased;
+        result = &mut serving => (Err(result), Instant::now()),
         signal = signal => {
             let started = Instant::now();
             tracing::info!(signal, "shutting down: answering the invocations in flight");
@@ -189,7 +202,6 @@ where
             }
             (Ok(signal), started)
         }
-        result = &mut serving => (Err(result), Instant::now()),
         () = extension => (Ok("the shutdown extension"), Instant::now()),
     };
     // The hook runs once, whichever way the environment ends: a signal, or

@@ -27,6 +27,9 @@
 //! and a runtime at every cold start): a handler blocking its thread then
 //! delays its own `Timeout` answer, and Lambda's own timeout applies.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -80,7 +83,16 @@ impl Watchdog {
         let (watches, received) = mpsc::unbounded_channel();
         std::thread::Builder::new()
             .name("lambda-fn-watchdog".to_owned())
-            .spawn(move || runtime.block_on(run(api, received)))
+            .spawn(move || {
+                // The same `block_on` as the entry's (a boxed `dyn` future
+                // with the same output), so tokio's is compiled only once.
+                let watching: Pin<Box<dyn Future<Output = ExitCode>>> =
+                    Box::pin(async move {
+                        run(api, received).await;
+                        ExitCode::SUCCESS
+                    });
+                runtime.block_on(watching)
+            })
             .map_err(|err| format!("cannot start the watchdog thread: {err}"))?;
         Ok(Self { watches })
     }
