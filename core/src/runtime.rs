@@ -37,6 +37,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
+use futures_util::future::Either;
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use lambda_runtime::{Config, Context};
@@ -196,10 +197,15 @@ impl RuntimeApi {
     /// Polls `/next`, retrying failed polls with a short backoff. The wait
     /// for an event is unbounded (a long poll); its body is read within
     /// [`EXCHANGE_TIMEOUT`] and up to [`MAX_EVENT_BYTES`].
-    pub(crate) async fn next(&self) -> Result<NextEvent, String> {
+    ///
+    /// `Ok(None)` when the shutdown began while no event had begun to
+    /// arrive: the poll is given up. Once an event's headers are in, Lambda
+    /// counts the invocation as running, so it is read and served (cut
+    /// short by the shutdown) rather than dropped.
+    pub(crate) async fn next(&self, shutdown: &ShutdownCut) -> Result<Option<NextEvent>, String> {
         let mut failures = 0;
         loop {
-            let why = match self.poll().await {
+            let why = match self.poll(shutdown).await {
                 Ok(event) => return Ok(event),
                 Err(why) => why,
             };
@@ -210,21 +216,26 @@ impl RuntimeApi {
                 ));
             }
             tracing::warn!(attempt = failures, error = %why, "polling /next failed, retrying");
-            tokio::time::sleep(Duration::from_millis(10 << failures)).await;
+            let backoff = std::pin::pin!(tokio::time::sleep(Duration::from_millis(10 << failures)));
+            let begun = std::pin::pin!(shutdown.begun());
+            if let Either::Right(_) = futures_util::future::select(backoff, begun).await {
+                return Ok(None);
+            }
         }
     }
 
-    async fn poll(&self) -> Result<NextEvent, String> {
+    async fn poll(&self, shutdown: &ShutdownCut) -> Result<Option<NextEvent>, String> {
         let request = build_request()
             .method(Method::GET)
             .uri(NEXT)
             .body(Body::empty())
             .map_err(|err| err.to_string())?;
-        let response = self
-            .client
-            .call(request)
-            .await
-            .map_err(|err| err.to_string())?;
+        let call = std::pin::pin!(self.client.call(request));
+        let begun = std::pin::pin!(shutdown.begun());
+        let response = match futures_util::future::select(call, begun).await {
+            Either::Left((response, _)) => response.map_err(|err| err.to_string())?,
+            Either::Right(_) => return Ok(None),
+        };
         let (parts, body) = response.into_parts();
         if !parts.status.is_success() {
             let body = tokio::time::timeout(EXCHANGE_TIMEOUT, reply_body(body))
@@ -252,10 +263,10 @@ impl RuntimeApi {
             .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
         if let Some(size) = declared.filter(|&size| size > MAX_EVENT_BYTES as u64) {
             // Dropping the body closes the connection without reading it.
-            return Ok(NextEvent {
+            return Ok(Some(NextEvent {
                 headers: parts.headers,
                 body: Err(too_large(size.to_string())),
-            });
+            }));
         }
         let read = tokio::time::timeout(
             EXCHANGE_TIMEOUT,
@@ -277,10 +288,10 @@ impl RuntimeApi {
                 ),
             )),
         };
-        Ok(NextEvent {
+        Ok(Some(NextEvent {
             headers: parts.headers,
             body,
-        })
+        }))
     }
 
     async fn post(
@@ -650,11 +661,8 @@ impl<S, H: Handler<S>> Serving<'_, S, H> {
         loop {
             // Idle, a loop stops at once when the shutdown begins: Lambda
             // sends no more events to an environment it is shutting down.
-            let next = std::pin::pin!(self.api.next());
-            let begun = std::pin::pin!(self.shutdown.begun());
-            let event = match futures_util::future::select(next, begun).await {
-                futures_util::future::Either::Left((event, _)) => event?,
-                futures_util::future::Either::Right(_) => return Ok(()),
+            let Some(event) = self.api.next(self.shutdown).await? else {
+                return Ok(());
             };
             self.serve_one(event).await;
             if self.shutdown.at().is_some() {
