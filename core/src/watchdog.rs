@@ -86,11 +86,10 @@ impl Watchdog {
             .spawn(move || {
                 // The same `block_on` as the entry's (a boxed `dyn` future
                 // with the same output), so tokio's is compiled only once.
-                let watching: Pin<Box<dyn Future<Output = ExitCode>>> =
-                    Box::pin(async move {
-                        run(api, received).await;
-                        ExitCode::SUCCESS
-                    });
+                let watching: Pin<Box<dyn Future<Output = ExitCode>>> = Box::pin(async move {
+                    run(api, received).await;
+                    ExitCode::SUCCESS
+                });
                 runtime.block_on(watching)
             })
             .map_err(|err| format!("cannot start the watchdog thread: {err}"))?;
