@@ -601,6 +601,21 @@ fn tail(text: &str) -> String {
 
 /// Checks the log of a whole run: no credential, and no payload at the
 /// default level.
+/// Waits for `function` to exit 1 saying its `/next` polls failed for good.
+async fn exits_because_the_runtime_api_is_gone(function: &mut Function) {
+    let status = function
+        .wait(Duration::from_secs(10))
+        .await
+        .expect("the function exits");
+    assert_eq!(status.code(), Some(1), "{status}");
+    let stderr = function.stderr();
+    assert!(
+        stderr.contains("the Runtime API failed 5 polls of /next in a row"),
+        "{}",
+        tail(&stderr)
+    );
+}
+
 fn check_log(stderr: &str) {
     for (name, secret) in SECRETS {
         assert!(!stderr.contains(secret), "the log carries {name}");
@@ -1435,17 +1450,7 @@ async fn next_failing_for_good_exits_non_zero_and_says_why() {
             api.push_fault(fault);
         }
     }
-    let status = function
-        .wait(Duration::from_secs(10))
-        .await
-        .expect("the function exits");
-    assert_eq!(status.code(), Some(1), "{status}");
-    let stderr = function.stderr();
-    assert!(
-        stderr.contains("the Runtime API failed 5 polls of /next in a row"),
-        "{}",
-        tail(&stderr)
-    );
+    exits_because_the_runtime_api_is_gone(&mut function).await;
 }
 
 #[tokio::test]
@@ -1520,17 +1525,7 @@ async fn concurrent_loops_give_up_one_at_a_time_and_the_last_ends_the_process() 
     for _ in 0..20 {
         api.push_fault(PollFault::ServerError);
     }
-    let status = function
-        .wait(Duration::from_secs(10))
-        .await
-        .expect("the function exits");
-    assert_eq!(status.code(), Some(1), "{status}");
-    let stderr = function.stderr();
-    assert!(
-        stderr.contains("the Runtime API failed 5 polls of /next in a row"),
-        "{}",
-        tail(&stderr)
-    );
+    exits_because_the_runtime_api_is_gone(&mut function).await;
     eprintln!(
         "concurrency 4: {gave_up} loop(s) gave up after 19 failed polls and the rest served on; exit 1 once all had"
     );
