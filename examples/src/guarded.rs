@@ -147,3 +147,90 @@ pub async fn guarded(
 fn tracing_free_log(warm: &Warm, deadline: &Deadline) {
     let _ = (warm.started, deadline.remaining());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command(action: Action, ms: u64) -> Command {
+        Command { action, ms }
+    }
+
+    /// Warm state for the tests that do not count `init`'s runs.
+    fn warm() -> Warm {
+        Warm {
+            started: Duration::ZERO,
+        }
+    }
+
+    // The only test that runs `init`, so that `init_runs` is 1 here as in
+    // an execution environment.
+    #[tokio::test]
+    async fn ok_answers_after_one_init() {
+        let warm = warm_up().await.unwrap();
+        let done = guarded(
+            command(Action::Ok, 0),
+            &Context::default(),
+            &warm,
+            &Deadline::unknown(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            done,
+            Done {
+                ok: true,
+                init_runs: 1,
+                trace: None,
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn sleep_answers_after_sleeping() {
+        // `examples/events/guarded.json`. The deadline guard that answers
+        // `Timeout` for a longer sleep is in the generated `main`, not in
+        // this function, so a direct call just sleeps.
+        let started = std::time::Instant::now();
+        let done = guarded(
+            command(Action::Sleep, 250),
+            &Context::default(),
+            &warm(),
+            &Deadline::unknown(),
+        )
+        .await
+        .unwrap();
+        assert!(done.ok);
+        assert!(started.elapsed() >= Duration::from_millis(250));
+    }
+
+    #[tokio::test]
+    async fn error_names_the_request() {
+        let mut ctx = Context::default();
+        ctx.request_id = "8476a536-e9f4-11e8-9739-2dfe598c3fcd".into();
+        let err = guarded(
+            command(Action::Error, 0),
+            &ctx,
+            &warm(),
+            &Deadline::unknown(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the event asked for an error (request 8476a536-e9f4-11e8-9739-2dfe598c3fcd)"
+        );
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "boom")]
+    async fn panic_panics_with_boom() {
+        let _ = guarded(
+            command(Action::Panic, 0),
+            &Context::default(),
+            &warm(),
+            &Deadline::unknown(),
+        )
+        .await;
+    }
+}

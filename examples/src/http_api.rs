@@ -362,3 +362,159 @@ fn amount(cents: u64) -> f64 {
     let cents = cents as f64;
     cents / 100.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A request as a front door hands it over: `path` is what the caller
+    /// sent, stage included, as `lambda_http`'s `raw_http_path` keeps it.
+    fn request(method: Method, path: &str, body: &str) -> Request {
+        let mut request = Request::new(Body::from(body.to_owned())).with_raw_http_path(path);
+        *request.method_mut() = method;
+        *request.uri_mut() = path.parse().unwrap();
+        request
+    }
+
+    /// The body of `examples/events/http-api.json`.
+    const ORDER: &str = r#"{"id": 1, "amount": 19.99, "customer": "ada"}"#;
+
+    fn body_json(response: &Response<Body>) -> serde_json::Value {
+        serde_json::from_slice(response.body().as_ref()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn creates_an_order_then_answers_it() {
+        let store = open_store();
+        let ctx = Context::default();
+
+        let created = http_api(request(Method::POST, "/orders", ORDER), &store, &ctx)
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        assert_eq!(created.headers()[header::LOCATION], "/orders/1");
+        assert_eq!(body_json(&created), serde_json::json!({ "id": 1 }));
+
+        let read = http_api(request(Method::GET, "/orders/1", ""), &store, &ctx)
+            .await
+            .unwrap();
+        assert_eq!(read.status(), StatusCode::OK);
+        assert_eq!(
+            body_json(&read),
+            serde_json::json!({ "id": 1, "amount": 19.99, "customer": "ada" })
+        );
+
+        let again = http_api(request(Method::POST, "/orders", ORDER), &store, &ctx)
+            .await
+            .unwrap_err();
+        assert_eq!(again.status(), StatusCode::CONFLICT);
+        assert_eq!(again.to_string(), "order 1 already exists");
+    }
+
+    #[tokio::test]
+    async fn links_through_a_rest_api_stage() {
+        // `examples/events/http-api-rest.json`: the stage is in the path.
+        let created = http_api(
+            request(Method::POST, "/prod/orders", ORDER),
+            &open_store(),
+            &Context::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        assert_eq!(created.headers()[header::LOCATION], "/prod/orders/1");
+    }
+
+    #[tokio::test]
+    async fn refuses_bad_orders_naming_the_field() {
+        let store = open_store();
+        let ctx = Context::default();
+
+        let negative = r#"{"id": 2, "amount": -5, "customer": "bob"}"#;
+        let err = http_api(request(Method::POST, "/orders", negative), &store, &ctx)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(err.expose());
+        assert_eq!(
+            err.problem(),
+            Some(serde_json::json!({
+                "error": "the amount must not be negative (got -5)",
+                "path": "amount",
+            }))
+        );
+
+        let not_an_order = r#"{"id": 3, "amount": "lots", "customer": "cy"}"#;
+        let err = http_api(request(Method::POST, "/orders", not_an_order), &store, &ctx)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        let problem = err.problem().unwrap();
+        assert_eq!(problem["path"], "amount");
+        assert!(
+            problem["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("invalid type"),
+            "{problem}"
+        );
+
+        // Neither was stored.
+        for id in [2, 3] {
+            let err = http_api(
+                request(Method::GET, &format!("/orders/{id}"), ""),
+                &store,
+                &ctx,
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(err.status(), StatusCode::NOT_FOUND);
+            assert_eq!(err.to_string(), format!("no order {id}"));
+        }
+    }
+
+    #[tokio::test]
+    async fn answers_bad_ids_and_unknown_routes() {
+        let store = open_store();
+        let ctx = Context::default();
+
+        let err = http_api(request(Method::GET, "/orders/abc", ""), &store, &ctx)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(err.problem().unwrap()["path"], "id");
+
+        let err = http_api(request(Method::DELETE, "/orders/1", ""), &store, &ctx)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), StatusCode::NOT_FOUND);
+        assert_eq!(err.to_string(), "no route for DELETE /orders/1");
+    }
+
+    #[tokio::test]
+    async fn hides_the_store_failure_from_the_caller() {
+        let order = r#"{"id": 0, "amount": 1.0, "customer": "ada"}"#;
+        let err = http_api(
+            request(Method::POST, "/orders", order),
+            &open_store(),
+            &Context::default(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!err.expose(), "the store's message must stay in the logs");
+        assert!(matches!(err, ApiError::Store(_)));
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "too large to count in cents")]
+    async fn an_amount_too_large_for_cents_hits_the_bug_left_in() {
+        let order = r#"{"id": 5, "amount": 1e20, "customer": "ada"}"#;
+        let _ = http_api(
+            request(Method::POST, "/orders", order),
+            &open_store(),
+            &Context::default(),
+        )
+        .await;
+    }
+}

@@ -104,3 +104,74 @@ pub fn app() -> Router {
         .route("/stream/panics", get(stream_panics))
         .with_state(Orders::default())
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn send(router: &Router, request: Request<Body>) -> (StatusCode, String) {
+        let response = router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    fn get(path: &str) -> Request<Body> {
+        Request::get(path).body(Body::empty()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn creates_an_order_then_answers_it() {
+        // One router, as `#[lambda(http)]` builds it once per environment:
+        // its clones share the orders.
+        let router = app();
+        let create = Request::post("/orders")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                r#"{"id": 1, "amount": 19.99, "customer": "ada"}"#,
+            ))
+            .unwrap();
+        assert_eq!(
+            send(&router, create).await,
+            (StatusCode::CREATED, r#"{"id":1}"#.to_owned())
+        );
+
+        let (status, body) = send(&router, get("/orders/1")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+            serde_json::json!({ "id": 1, "amount": 19.99, "customer": "ada" })
+        );
+    }
+
+    #[tokio::test]
+    async fn answers_404_for_unknown_orders_and_routes() {
+        let router = app();
+        assert_eq!(
+            send(&router, get("/orders/7")).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            send(&router, get("/customers")).await.0,
+            StatusCode::NOT_FOUND
+        );
+    }
+
+    #[tokio::test]
+    async fn refuses_a_body_that_is_not_an_order() {
+        let create = Request::post("/orders")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                r#"{"id": 1, "amount": "lots", "customer": "ada"}"#,
+            ))
+            .unwrap();
+        let (status, body) = send(&app(), create).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("amount"), "{body}");
+    }
+}

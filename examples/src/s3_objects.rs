@@ -100,3 +100,66 @@ pub async fn s3_objects(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An object as the `s3` trigger hands it over: key already decoded
+    /// (`reports/my+file%C3%A9.txt` in `examples/events/s3-objects.json`).
+    fn uploaded(key: &str, size: u64) -> S3Object {
+        let mut object = S3Object::new("acme-reports", key);
+        object.event_name = Some("ObjectCreated:Put".into());
+        object.size = Some(size);
+        object
+    }
+
+    fn catalogued(catalogue: &Catalogue) -> Vec<(String, u64)> {
+        let objects = catalogue.objects.lock().unwrap();
+        objects.iter().map(|(k, v)| (k.clone(), *v)).collect()
+    }
+
+    #[tokio::test]
+    async fn catalogues_an_upload_and_drops_it_when_removed() {
+        let catalogue = catalogue();
+        let ctx = Context::default();
+        s3_objects(uploaded("reports/my fileé.txt", 1024), &catalogue, &ctx)
+            .await
+            .unwrap();
+        assert_eq!(
+            catalogued(&catalogue),
+            vec![("acme-reports/reports/my fileé.txt".to_owned(), 1024)]
+        );
+
+        let mut removed = S3Object::new("acme-reports", "reports/my fileé.txt");
+        removed.event_name = Some("ObjectRemoved:Delete".into());
+        s3_objects(removed, &catalogue, &ctx).await.unwrap();
+        assert!(catalogued(&catalogue).is_empty());
+    }
+
+    #[tokio::test]
+    async fn refuses_an_empty_upload() {
+        let catalogue = catalogue();
+        let err = s3_objects(
+            uploaded("reports/empty.csv", 0),
+            &catalogue,
+            &Context::default(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.error_type(), "EmptyObject");
+        assert_eq!(err.to_string(), "reports/empty.csv is empty");
+        assert!(catalogued(&catalogue).is_empty());
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "every key names a file")]
+    async fn a_console_folder_hits_the_bug_left_in() {
+        let _ = s3_objects(
+            uploaded("reports/2025/", 0),
+            &catalogue(),
+            &Context::default(),
+        )
+        .await;
+    }
+}

@@ -88,3 +88,38 @@ pub async fn scheduled_report(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn writes_a_report_and_counts_it() {
+        let stats = stats();
+        // A scheduled invocation with Lambda's default 3 s timeout.
+        let deadline = Deadline::after(Instant::now(), Duration::from_secs(3));
+        scheduled_report(&Context::default(), &deadline, &stats)
+            .await
+            .unwrap();
+        scheduled_report(&Context::default(), &Deadline::unknown(), &stats)
+            .await
+            .unwrap();
+        assert_eq!(stats.reports.load(Ordering::Relaxed), 2);
+    }
+
+    #[tokio::test]
+    async fn does_not_start_with_too_little_time_left() {
+        let stats = stats();
+        let deadline = Deadline::after(Instant::now(), Duration::from_millis(30));
+        let err = scheduled_report(&Context::default(), &deadline, &stats)
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type(), "NoTimeForReport");
+        assert!(
+            err.to_string()
+                .ends_with("ms left, a report needs 50 ms: not started"),
+            "{err}"
+        );
+        assert_eq!(stats.reports.load(Ordering::Relaxed), 0);
+    }
+}

@@ -117,3 +117,63 @@ pub async fn sns_notify(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first message of `examples/events/sns-notify.json`.
+    fn shipped(channel: &str, text: &str) -> SnsRecord<Notification> {
+        SnsRecord::new(
+            "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
+            Notification {
+                user_id: 42,
+                channel: channel.into(),
+                text: text.into(),
+            },
+        )
+    }
+
+    #[tokio::test]
+    async fn delivers_an_email_and_counts_it() {
+        let gateway = gateway();
+        let record = shipped("email", "Order 1042 is on its way.");
+        sns_notify(record, &gateway, &Context::default())
+            .await
+            .unwrap();
+        assert_eq!(gateway.sent.load(Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn refuses_an_unknown_channel() {
+        let gateway = gateway();
+        let record = shipped("pigeon", "Order 1042 is on its way.");
+        let err = sns_notify(record, &gateway, &Context::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type(), "Undeliverable");
+        assert_eq!(
+            err.to_string(),
+            "notification for user 42: unknown channel `pigeon` (expected `email` or `sms`)"
+        );
+        assert_eq!(gateway.sent.load(Ordering::Relaxed), 0);
+    }
+
+    #[tokio::test]
+    async fn refuses_a_blank_text() {
+        let record = shipped("sms", "  \n");
+        let err = sns_notify(record, &gateway(), &Context::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type(), "Undeliverable");
+        assert_eq!(err.to_string(), "notification for user 42 has no text");
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "user 0 is the system account")]
+    async fn user_0_hits_the_bug_left_in() {
+        let mut record = shipped("email", "hello");
+        record.message.user_id = 0;
+        let _ = sns_notify(record, &gateway(), &Context::default()).await;
+    }
+}

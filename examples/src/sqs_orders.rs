@@ -117,3 +117,59 @@ pub async fn sqs_orders(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ledger `init` builds, without the stand-in write's 20 ms.
+    fn quick_ledger() -> Ledger {
+        Ledger {
+            accepted: AtomicU64::new(0),
+            write: Duration::ZERO,
+        }
+    }
+
+    // The orders of `examples/events/sqs-orders.json`.
+
+    #[tokio::test]
+    async fn accepts_an_order_and_counts_it() {
+        let ledger = quick_ledger();
+        let order = Order {
+            id: 1,
+            amount: 19.99,
+            customer: "ada".into(),
+        };
+        sqs_orders(order, &ledger, &Context::default())
+            .await
+            .unwrap();
+        assert_eq!(ledger.accepted.load(Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn refuses_a_negative_amount_without_counting_it() {
+        let ledger = quick_ledger();
+        let order = Order {
+            id: 2,
+            amount: -5.0,
+            customer: "bob".into(),
+        };
+        let err = sqs_orders(order, &ledger, &Context::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type(), "NegativeAmount");
+        assert_eq!(err.to_string(), "order 2 has a negative amount (-5)");
+        assert_eq!(ledger.accepted.load(Ordering::Relaxed), 0);
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "order id 0 is reserved")]
+    async fn order_id_0_hits_the_bug_left_in() {
+        let order = Order {
+            id: 0,
+            amount: 1.0,
+            customer: "ada".into(),
+        };
+        let _ = sqs_orders(order, &quick_ledger(), &Context::default()).await;
+    }
+}
