@@ -1,23 +1,17 @@
 //! End to end: the example binaries, built in release mode, served by the
 //! loopback Runtime API exactly as Lambda would serve them.
 
-use std::process::Command;
 use std::time::Duration;
 
 use lambda_fn::testing::{DeadlineHeader, Event, RuntimeApi};
-use lambda_fn_tests::{example_binary, sample_event};
+use lambda_fn_tests::{
+    WAIT, assert_exit_ok, example_binary, local, sample_event, seconds, serve, three_seconds,
+};
 use serde_json::json;
-
-const WAIT: Duration = Duration::from_secs(30);
-
-fn three_seconds() -> DeadlineHeader {
-    DeadlineHeader::In(Duration::from_secs(3))
-}
 
 #[tokio::test]
 async fn hello_counts_invocations_in_warm_state() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("hello"), &[]).unwrap();
+    let (api, mut function) = serve("hello").await;
     for n in 1..=120_u64 {
         let answer = api
             .invoke(
@@ -43,8 +37,7 @@ async fn hello_counts_invocations_in_warm_state() {
 
 #[tokio::test]
 async fn hello_undecodable_events_are_invalid_event() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("hello"), &[]).unwrap();
+    let (api, mut function) = serve("hello").await;
     let cases = [
         (
             json!({ "name": 5 }).to_string(),
@@ -70,8 +63,7 @@ async fn hello_undecodable_events_are_invalid_event() {
 
 #[tokio::test]
 async fn guarded_init_runs_once_across_every_kind_of_invocation() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let (api, mut function) = serve("guarded").await;
     for round in 0..25 {
         for action in ["ok", "error", "panic", "sleep"] {
             let answer = api
@@ -93,8 +85,7 @@ async fn guarded_init_runs_once_across_every_kind_of_invocation() {
 
 #[tokio::test]
 async fn guarded_error_and_panic_are_reported_by_type() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let (api, mut function) = serve("guarded").await;
 
     let event = Event::new(json!({ "action": "error" }).to_string(), three_seconds());
     let id = event.request_id.clone();
@@ -122,8 +113,7 @@ async fn guarded_error_and_panic_are_reported_by_type() {
 
 #[tokio::test]
 async fn guarded_sleep_past_the_budget_is_answered_timeout_before_the_deadline() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let (api, mut function) = serve("guarded").await;
     let deadline = Duration::from_millis(1500);
     let answer = api
         .invoke(
@@ -164,12 +154,11 @@ async fn guarded_sleep_past_the_budget_is_answered_timeout_before_the_deadline()
 
 #[tokio::test]
 async fn guarded_sleep_within_the_budget_completes() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let (api, mut function) = serve("guarded").await;
     let answer = api
         .invoke(
             json!({ "action": "sleep", "ms": 300 }).to_string(),
-            DeadlineHeader::In(Duration::from_secs(1)),
+            seconds(1),
         )
         .await;
     assert_eq!(answer.json(), json!({ "ok": true, "init_runs": 1 }));
@@ -179,8 +168,7 @@ async fn guarded_sleep_within_the_budget_completes() {
 
 #[tokio::test]
 async fn unusable_deadline_headers_never_cause_a_timeout() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let (api, mut function) = serve("guarded").await;
     let far_future = std::time::SystemTime::now() + Duration::from_secs(3600);
     let far_future_ms = far_future
         .duration_since(std::time::UNIX_EPOCH)
@@ -236,8 +224,7 @@ async fn init_failure_is_posted_to_init_error_and_exits_non_zero() {
 
 #[tokio::test]
 async fn init_runs_before_the_first_poll() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let (api, mut function) = serve("guarded").await;
     api.first_poll(WAIT)
         .await
         .expect("the function polls /next");
@@ -249,14 +236,6 @@ async fn init_runs_before_the_first_poll() {
     function.kill().await;
 }
 
-fn local(binary: &str) -> Command {
-    let mut command = Command::new(example_binary(binary));
-    command
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .env_remove("LAMBDA_FN_EVENT");
-    command
-}
-
 #[test]
 fn local_mode_runs_the_sample_event() {
     let out = local("hello")
@@ -264,12 +243,7 @@ fn local_mode_runs_the_sample_event() {
         .arg(sample_event("hello.json"))
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_ok(&out);
     let response: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         response,
@@ -333,8 +307,7 @@ fn local_mode_help_and_usage_errors() {
 #[tokio::test]
 async fn event_payloads_never_reach_the_logs() {
     const MARKER: &str = "MARKER-7f3a9c";
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("guarded"), &[]).unwrap();
+    let (api, mut function) = serve("guarded").await;
     // serde quotes the unknown variant in its message: the invoker sees it...
     let answer = api
         .invoke(json!({ "action": MARKER }).to_string(), three_seconds())

@@ -31,8 +31,8 @@ use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use lambda_fn::testing::{DeadlineHeader, Event, RuntimeApi};
-use lambda_fn_tests::{sample_event, workspace_root};
+use lambda_fn::testing::{Event, RuntimeApi};
+use lambda_fn_tests::{sample_event, three_seconds, workspace_root};
 use serde_json::{Value, json};
 
 /// The cargo-lambda release the virtualenv gets: pinned, so that a new
@@ -259,7 +259,7 @@ fn panic_is_reported_and_the_function_serves_on(bootstrap: &Path) {
     runtime.block_on(async {
         let api = RuntimeApi::start().await.expect("the loopback Runtime API");
         let mut function = api.spawn(bootstrap, &[]).expect("bootstrap starts");
-        let deadline = || DeadlineHeader::In(Duration::from_secs(3));
+        let deadline = || three_seconds();
 
         let event = Event::new(json!({ "action": "panic" }).to_string(), deadline());
         let id = event.request_id.clone();

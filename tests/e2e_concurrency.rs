@@ -6,10 +6,8 @@
 use std::time::{Duration, Instant};
 
 use lambda_fn::testing::{DeadlineHeader, Event, RuntimeApi};
-use lambda_fn_tests::example_binary;
+use lambda_fn_tests::{WAIT, example_binary};
 use serde_json::json;
-
-const WAIT: Duration = Duration::from_secs(30);
 
 fn sleep_event(ms: u64, deadline: Duration) -> Event {
     Event::new(

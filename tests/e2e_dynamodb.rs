@@ -1,17 +1,24 @@
 //! End to end: `dynamodb-changes` audits a stream's records in order and
 //! answers partial batch failures by sequence number.
 
-use std::time::Duration;
+use std::ops::Range;
 
-use lambda_fn::testing::{DeadlineHeader, Function, RuntimeApi};
-use lambda_fn_tests::example_binary;
+use lambda_fn::testing::Function;
+use lambda_fn_tests::{
+    assert_invalid_event,
+    batch::{self, failed_ids},
+    logged, serve, stop, three_seconds,
+};
 use serde_json::{Value, json};
-
-const DEADLINE: DeadlineHeader = DeadlineHeader::In(Duration::from_secs(3));
 
 /// The sequence number of record `i` of a batch.
 fn sequence_number(i: usize) -> String {
     format!("3000000000000000000{i:05}")
+}
+
+/// The sequence numbers of records `range`.
+fn sequence_numbers(range: Range<usize>) -> Vec<String> {
+    batch::sequence_numbers(range, sequence_number)
 }
 
 /// An item of the `orders` table.
@@ -67,60 +74,38 @@ fn payments(n: u64) -> Vec<Value> {
     (1..=n).map(|id| modify(id, "new", "paid")).collect()
 }
 
-fn failed_ids(answer: &Value) -> Vec<String> {
-    answer["batchItemFailures"]
-        .as_array()
-        .expect("a DynamoDbEventResponse")
-        .iter()
-        .map(|f| f["itemIdentifier"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-/// The sequence numbers of records `from..to`.
-fn sequence_numbers(from: usize, to: usize) -> Vec<String> {
-    (from..to).map(sequence_number).collect()
-}
-
 /// The sequence numbers the function logged as audited, in the order it
 /// audited them.
 async fn audited(mut function: Function) -> Vec<String> {
-    function.kill().await;
-    function.wait(Duration::from_secs(10)).await;
-    function
-        .stderr()
-        .lines()
-        .filter_map(|line| line.split("audited record ").nth(1))
-        .filter_map(|rest| Some(rest.split(' ').next()?.to_owned()))
+    let stderr = stop(&mut function).await;
+    logged(&stderr, "audited record ", " ")
+        .map(str::to_owned)
         .collect()
 }
 
 #[tokio::test]
 async fn a_failure_at_record_k_reports_exactly_k_to_n_and_stops_there() {
-    let api = RuntimeApi::start().await.unwrap();
-    let function = api.spawn(&example_binary("dynamodb-changes"), &[]).unwrap();
+    let (api, function) = serve("dynamodb-changes").await;
     let mut changes = payments(8);
     changes[5] = modify(6, "delivered", "new"); // InvalidTransition
-    let answer = api.invoke(batch(changes), DEADLINE).await;
-    assert_eq!(failed_ids(&answer.json()), sequence_numbers(5, 8));
+    let answer = api.invoke(batch(changes), three_seconds()).await;
+    assert_eq!(failed_ids(&answer.json()), sequence_numbers(5..8));
     // In order: records 0..5 were audited, one after the other, and nothing
     // after the failure was processed.
-    assert_eq!(audited(function).await, sequence_numbers(0, 5));
+    assert_eq!(audited(function).await, sequence_numbers(0..5));
 }
 
 #[tokio::test]
 async fn inserts_modifications_and_removals_decode_their_images() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("dynamodb-changes"), &[]).unwrap();
+    let (api, mut function) = serve("dynamodb-changes").await;
     let changes = vec![
         change("INSERT", 1, Some(order(1, "new")), None),
         modify(1, "new", "paid"),
         change("REMOVE", 1, None, Some(order(1, "paid"))),
     ];
-    let answer = api.invoke(batch(changes), DEADLINE).await;
+    let answer = api.invoke(batch(changes), three_seconds()).await;
     assert_eq!(answer.json(), json!({ "batchItemFailures": [] }));
-    function.kill().await;
-    function.wait(Duration::from_secs(10)).await;
-    let stderr = function.stderr();
+    let stderr = stop(&mut function).await;
     for line in [
         "(INSERT) of order 1: created New, 19.99",
         "(MODIFY) of order 1: New -> Paid",
@@ -132,69 +117,50 @@ async fn inserts_modifications_and_removals_decode_their_images() {
 
 #[tokio::test]
 async fn an_undecodable_image_fails_from_that_record_on() {
-    let api = RuntimeApi::start().await.unwrap();
-    let function = api.spawn(&example_binary("dynamodb-changes"), &[]).unwrap();
+    let (api, function) = serve("dynamodb-changes").await;
     let mut changes = payments(5);
     let mut lots = order(3, "paid");
     lots["amount"] = json!({ "S": "lots" });
     changes[2] = change("MODIFY", 3, Some(lots), Some(order(3, "new")));
-    let answer = api.invoke(batch(changes), DEADLINE).await;
-    assert_eq!(failed_ids(&answer.json()), sequence_numbers(2, 5));
+    let answer = api.invoke(batch(changes), three_seconds()).await;
+    assert_eq!(failed_ids(&answer.json()), sequence_numbers(2..5));
     // A status the table does not know.
     let mut changes = payments(2);
     changes[0] = modify(1, "new", "teleported");
-    let answer = api.invoke(batch(changes), DEADLINE).await;
-    assert_eq!(failed_ids(&answer.json()), sequence_numbers(0, 2));
-    assert_eq!(audited(function).await, sequence_numbers(0, 2));
+    let answer = api.invoke(batch(changes), three_seconds()).await;
+    assert_eq!(failed_ids(&answer.json()), sequence_numbers(0..2));
+    assert_eq!(audited(function).await, sequence_numbers(0..2));
 }
 
 #[tokio::test]
 async fn a_panicking_record_does_not_kill_the_process() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("dynamodb-changes"), &[]).unwrap();
+    let (api, mut function) = serve("dynamodb-changes").await;
     let mut changes = payments(4);
     changes[1] = modify(0, "new", "paid"); // order 0 panics
-    let answer = api.invoke(batch(changes), DEADLINE).await;
-    assert_eq!(failed_ids(&answer.json()), sequence_numbers(1, 4));
+    let answer = api.invoke(batch(changes), three_seconds()).await;
+    assert_eq!(failed_ids(&answer.json()), sequence_numbers(1..4));
     assert!(function.is_running());
     // The same process serves the next batch.
-    let answer = api.invoke(batch(payments(3)), DEADLINE).await;
+    let answer = api.invoke(batch(payments(3)), three_seconds()).await;
     assert_eq!(answer.json(), json!({ "batchItemFailures": [] }));
     let stderr = function.stderr();
     assert_eq!(
         audited(function).await,
-        [sequence_numbers(0, 1), sequence_numbers(0, 3)].concat()
+        [sequence_numbers(0..1), sequence_numbers(0..3)].concat()
     );
     assert!(stderr.contains("Panic"), "{stderr}");
 }
 
 #[tokio::test]
 async fn a_wrong_envelope_is_invalid_event() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("dynamodb-changes"), &[]).unwrap();
-    let answer = api.invoke(r#"{"Records": "nope"}"#, DEADLINE).await;
-    assert_eq!(answer.error_type(), Some("InvalidEvent"));
-    assert!(
-        answer
-            .error_message()
-            .unwrap()
-            .starts_with("Records: invalid type"),
-        "{:?}",
-        answer.error_message()
-    );
+    let (api, mut function) = serve("dynamodb-changes").await;
+    let answer = api.invoke(r#"{"Records": "nope"}"#, three_seconds()).await;
+    assert_invalid_event(&answer, "Records: invalid type");
     // An image that is not in DynamoDB's attribute-value JSON is not a
     // stream record.
     let mut plain = change("INSERT", 1, None, None);
     plain["dynamodb"]["NewImage"] = json!({ "id": 1 });
-    let answer = api.invoke(batch(vec![plain]), DEADLINE).await;
-    assert_eq!(answer.error_type(), Some("InvalidEvent"));
-    assert!(
-        answer
-            .error_message()
-            .unwrap()
-            .starts_with("Records[0].dynamodb.NewImage"),
-        "{:?}",
-        answer.error_message()
-    );
+    let answer = api.invoke(batch(vec![plain]), three_seconds()).await;
+    assert_invalid_event(&answer, "Records[0].dynamodb.NewImage");
     function.kill().await;
 }

@@ -3,13 +3,8 @@
 
 use std::time::Duration;
 
-use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
-use lambda_fn_tests::{example_binary, sample_event};
+use lambda_fn_tests::{sample_event, serve, stop, three_seconds};
 use serde_json::{Value, json};
-
-fn three_seconds() -> DeadlineHeader {
-    DeadlineHeader::In(Duration::from_secs(3))
-}
 
 /// An `Order Placed` event in the shape EventBridge delivers it.
 fn order_placed(id: &str, detail: Value) -> String {
@@ -36,10 +31,7 @@ fn order(order_id: &str, items: usize) -> Value {
 
 #[tokio::test]
 async fn the_sample_event_is_accepted_and_answered_null() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api
-        .spawn(&example_binary("eventbridge-orders"), &[])
-        .unwrap();
+    let (api, mut function) = serve("eventbridge-orders").await;
     let event = std::fs::read(sample_event("eventbridge-orders.json")).unwrap();
     let answer = api.invoke(event, three_seconds()).await;
     assert_eq!(answer.json(), Value::Null);
@@ -56,10 +48,7 @@ async fn the_sample_event_is_accepted_and_answered_null() {
 
 #[tokio::test]
 async fn each_failure_fails_its_invocation_and_the_function_keeps_serving() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api
-        .spawn(&example_binary("eventbridge-orders"), &[])
-        .unwrap();
+    let (api, mut function) = serve("eventbridge-orders").await;
 
     // The user's error: its type is the errorType, the message names the event.
     let answer = api
@@ -117,9 +106,7 @@ async fn each_failure_fails_its_invocation_and_the_function_keeps_serving() {
         api.unexpected_posts()
     );
 
-    function.kill().await;
-    function.wait(Duration::from_secs(10)).await;
-    let stderr = function.stderr();
+    let stderr = stop(&mut function).await;
     assert!(stderr.contains("accepted order ord-10"), "{stderr}");
     for rejected in ["ord-7", "ord-8", "ord-9", "ord-0"] {
         assert!(
@@ -134,10 +121,7 @@ async fn each_failure_fails_its_invocation_and_the_function_keeps_serving() {
 
 #[tokio::test]
 async fn a_wrong_envelope_is_invalid_event() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api
-        .spawn(&example_binary("eventbridge-orders"), &[])
-        .unwrap();
+    let (api, mut function) = serve("eventbridge-orders").await;
     // An SQS batch sent to the EventBridge function by mistake.
     let answer = api
         .invoke(r#"{"Records": [{"body": "{}"}]}"#, three_seconds())

@@ -27,7 +27,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use lambda_fn::testing::{Answer, DeadlineHeader, Event, Function, PollFault, RuntimeApi};
-use lambda_fn_tests::{accepted_orders, example_binary, send_signal};
+use lambda_fn_tests::{accepted_orders, example_binary, seconds, send_signal, three_seconds};
 use serde_json::{Value, json};
 
 /// How much one run injects.
@@ -648,7 +648,7 @@ fn deadline(rng: &mut Rng) -> DeadlineHeader {
         0 => DeadlineHeader::Missing,
         1 => DeadlineHeader::Raw("600000".to_owned()),
         2 => DeadlineHeader::Raw("soon".to_owned()),
-        _ => DeadlineHeader::In(Duration::from_secs(10)),
+        _ => seconds(10),
     }
 }
 
@@ -715,7 +715,7 @@ async fn sigterm_while_sleeping(
     for _ in 0..sleepers {
         let event = Event::new(
             command(json!({"action": "sleep", "ms": 5_000})),
-            DeadlineHeader::In(Duration::from_secs(10)),
+            seconds(10),
         );
         ids.push((event.request_id.clone(), event.invocation_id.clone()));
         api.push(event);
@@ -831,7 +831,7 @@ fn guarded_event(rng: &mut Rng, mix: GuardedMix) -> Scripted {
             // deadline (see `an_event_that_waited_past_its_deadline_behind_a_blocked_thread_is_answered_timeout`).
             event: Event::new(
                 command(json!({"action": "block", "ms": rng.range(5, 20)})),
-                DeadlineHeader::In(Duration::from_secs(10)),
+                seconds(10),
             ),
             expect: Expect::Response(OK()),
             kind: "block",
@@ -848,7 +848,7 @@ fn over_limit(rng: &mut Rng) -> Scripted {
     let pad = "x".repeat(rng.range(6_300_000, 12_000_000) as usize);
     let body = format!(r#"{{"action":"ok","note":"{MARKER}","pad":"{pad}"}}"#);
     let tail = format!("over the {LIMIT} bytes of Lambda's payload limits; it was not read");
-    let event = Event::new(body, DeadlineHeader::In(Duration::from_secs(10)));
+    let event = Event::new(body, seconds(10));
     if rng.below(2) == 0 {
         Scripted {
             expect: Expect::ErrorSaying(
@@ -914,7 +914,7 @@ fn quoted_huge_string(rng: &mut Rng) -> Scripted {
         _ => (event("ms", &"\u{7f}".repeat(size)), 6 * size, 7 * size),
     };
     Scripted {
-        event: Event::new(body, DeadlineHeader::In(Duration::from_secs(10))),
+        event: Event::new(body, seconds(10)),
         expect: Expect::Capped { quoted, escaped },
         kind: "quoted huge string",
     }
@@ -923,7 +923,7 @@ fn quoted_huge_string(rng: &mut Rng) -> Scripted {
 /// One invocation of `guarded`'s base mix (`{"action": ..., "ms": ...}`);
 /// `large` allows events of up to 5.5 MB.
 fn guarded_base(rng: &mut Rng, large: bool) -> Scripted {
-    let ten_s = DeadlineHeader::In(Duration::from_secs(10));
+    let ten_s = seconds(10);
     let (kind, body, deadline, expect) = match rng.below(100) {
         0..30 => (
             "ok",
@@ -1186,7 +1186,7 @@ fn sqs_event(rng: &mut Rng, ids: &mut Ids) -> Scripted {
 }
 
 fn sqs_base(rng: &mut Rng, ids: &mut Ids) -> Scripted {
-    let ten_s = DeadlineHeader::In(Duration::from_secs(10));
+    let ten_s = seconds(10);
     let (kind, body, deadline, expect) = match rng.below(100) {
         0..62 => {
             let records = rng.range(1, 11) as usize;
@@ -1273,7 +1273,7 @@ async fn sigterm_during_batch(
     }
     let records = messages.len();
     let orders: BTreeSet<u64> = messages.iter().filter_map(|m| m.order).collect();
-    let event = Event::new(body, DeadlineHeader::In(Duration::from_secs(10)));
+    let event = Event::new(body, seconds(10));
     let (id, invocation_id) = (event.request_id.clone(), event.invocation_id.clone());
     api.push(event);
     wait_served(api, function, std::slice::from_ref(&id)).await;
@@ -1426,22 +1426,12 @@ async fn sigterm_cuts_a_long_batch_and_lists_every_message_not_accepted() {
 async fn next_failing_for_good_exits_non_zero_and_says_why() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = spawn(&api, "guarded");
-    let answer = api
-        .invoke(
-            r#"{"action":"ok"}"#,
-            DeadlineHeader::In(Duration::from_secs(3)),
-        )
-        .await;
+    let answer = api.invoke(r#"{"action":"ok"}"#, three_seconds()).await;
     assert_eq!(answer.json(), OK());
     // One failure, then another kind, is survived ...
     api.push_fault(PollFault::ServerError);
     api.push_fault(PollFault::DropConnection);
-    let answer = api
-        .invoke(
-            r#"{"action":"ok"}"#,
-            DeadlineHeader::In(Duration::from_secs(3)),
-        )
-        .await;
+    let answer = api.invoke(r#"{"action":"ok"}"#, three_seconds()).await;
     assert_eq!(answer.json(), OK());
     // ... five in a row mean the Runtime API is gone: Lambda would replace
     // the environment, so the process says why and exits non-zero.
@@ -1462,10 +1452,7 @@ async fn a_response_over_6_mb_is_answered_invalid_response() {
     // over Lambda's response limit of the same size.
     let name = "n".repeat(6_291_530);
     let answer = api
-        .invoke(
-            json!({ "name": name }).to_string(),
-            DeadlineHeader::In(Duration::from_secs(10)),
-        )
+        .invoke(json!({ "name": name }).to_string(), seconds(10))
         .await;
     assert_eq!(answer.error_type(), Some("InvalidResponse"));
     let message = answer.error_message().unwrap();
@@ -1474,12 +1461,7 @@ async fn a_response_over_6_mb_is_answered_invalid_response() {
         "{message}"
     );
     // The next invocation is served as usual.
-    let answer = api
-        .invoke(
-            r#"{"name":"Ferris"}"#,
-            DeadlineHeader::In(Duration::from_secs(3)),
-        )
-        .await;
+    let answer = api.invoke(r#"{"name":"Ferris"}"#, three_seconds()).await;
     assert_eq!(answer.json()["message"], "Hello, Ferris!");
     function.kill().await;
 }
@@ -1488,12 +1470,7 @@ async fn a_response_over_6_mb_is_answered_invalid_response() {
 async fn concurrent_loops_give_up_one_at_a_time_and_the_last_ends_the_process() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = spawn_concurrent(&api, "guarded", "4");
-    let answer = api
-        .invoke(
-            r#"{"action":"ok"}"#,
-            DeadlineHeader::In(Duration::from_secs(3)),
-        )
-        .await;
+    let answer = api.invoke(r#"{"action":"ok"}"#, three_seconds()).await;
     assert_eq!(answer.json(), OK());
     let give_up = Instant::now() + Duration::from_secs(5);
     while api.most_waiting_polls() < 4 {
@@ -1509,12 +1486,7 @@ async fn concurrent_loops_give_up_one_at_a_time_and_the_last_ends_the_process() 
             PollFault::DropConnection
         });
     }
-    let answer = api
-        .invoke(
-            r#"{"action":"ok"}"#,
-            DeadlineHeader::In(Duration::from_secs(3)),
-        )
-        .await;
+    let answer = api.invoke(r#"{"action":"ok"}"#, three_seconds()).await;
     assert_eq!(answer.json(), OK());
     assert!(function.is_running(), "{}", tail(&function.stderr()));
     let gave_up = lines_with(
@@ -1536,21 +1508,10 @@ async fn request_ids_that_cannot_name_an_invocation_are_not_served() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = spawn(&api, "guarded");
     for id in ["", ".", ".."] {
-        api.push(
-            Event::new(
-                command(json!({"action": "ok"})),
-                DeadlineHeader::In(Duration::from_secs(3)),
-            )
-            .with_request_id(id),
-        );
+        api.push(Event::new(command(json!({"action": "ok"})), three_seconds()).with_request_id(id));
     }
     // Served after them, and answered as usual.
-    let answer = api
-        .invoke(
-            r#"{"action":"ok"}"#,
-            DeadlineHeader::In(Duration::from_secs(3)),
-        )
-        .await;
+    let answer = api.invoke(r#"{"action":"ok"}"#, three_seconds()).await;
     assert_eq!(answer.json(), OK());
     assert_eq!(api.served().len(), 4);
     assert_eq!(api.answers().len(), 1, "{:?}", api.answers());
@@ -1640,17 +1601,12 @@ async fn sigterm_while_an_event_arrives_still_answers_it() {
     for _ in 0..5 {
         let api = RuntimeApi::start().await.unwrap();
         let mut function = spawn(&api, "guarded");
-        let answer = api
-            .invoke(
-                r#"{"action":"ok"}"#,
-                DeadlineHeader::In(Duration::from_secs(3)),
-            )
-            .await;
+        let answer = api.invoke(r#"{"action":"ok"}"#, three_seconds()).await;
         assert_eq!(answer.json(), OK());
         let pad = "x".repeat(5_000_000);
         let event = Event::new(
             format!(r#"{{"action":"sleep","ms":5000,"pad":"{pad}"}}"#),
-            DeadlineHeader::In(Duration::from_secs(10)),
+            seconds(10),
         );
         let id = event.request_id.clone();
         api.push(event);
@@ -1675,9 +1631,7 @@ async fn the_shutdown_hook_runs_when_the_runtime_api_is_gone() {
     let mut function = spawn(&api, "sqs-orders");
     let mut ids = Ids::default();
     let (body, _) = valid_batch(&mut ids, 3, false);
-    let answer = api
-        .invoke(body, DeadlineHeader::In(Duration::from_secs(10)))
-        .await;
+    let answer = api.invoke(body, seconds(10)).await;
     assert_eq!(answer.json(), json!({"batchItemFailures": []}));
     for _ in 0..5 {
         api.push_fault(PollFault::ServerError);

@@ -10,104 +10,10 @@ use std::time::Duration;
 
 use lambda_fn::http::StatusCode;
 use lambda_fn::testing::{Answer, DeadlineHeader, RuntimeApi};
-use lambda_fn_tests::{example_binary, sample_event, workspace_root};
+use lambda_fn_tests::{
+    assert_exit_ok, http::Door, local, sample_event, seconds, serve, three_seconds,
+};
 use serde_json::{Value, json};
-
-fn three_seconds() -> DeadlineHeader {
-    DeadlineHeader::In(Duration::from_secs(3))
-}
-
-/// The four ways an HTTP request reaches a function.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Door {
-    /// API Gateway REST API (payload v1): a `/{proxy+}` resource on the
-    /// stage `test`, so the URI path starts with `/test`.
-    RestApi,
-    /// API Gateway HTTP API (payload v2) with the routes `POST /orders` and
-    /// `GET /orders/{id}`, and `$default` for everything else.
-    HttpApi,
-    /// Application Load Balancer forwarding every path.
-    Alb,
-    /// Lambda function URL (payload v2, no routes).
-    FunctionUrl,
-}
-
-impl Door {
-    /// The front door's sample event.
-    fn fixture(self) -> Value {
-        let name = match self {
-            Door::RestApi => "apigw_proxy_request.json",
-            Door::HttpApi => "apigw_v2_proxy_request.json",
-            Door::Alb => "alb_request.json",
-            Door::FunctionUrl => "lambda_function_url_request.json",
-        };
-        let path = workspace_root().join("core/tests/fixtures/http").join(name);
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|err| panic!("{}: {err}", path.display()));
-        serde_json::from_str(&text).expect("the fixture is JSON")
-    }
-
-    /// The sample event rewritten to the request `method path`, with `body`
-    /// as its JSON body.
-    fn event(self, method: &str, path: &str, body: Option<&str>) -> String {
-        let mut event = self.fixture();
-        match self {
-            Door::RestApi => {
-                event["httpMethod"] = method.into();
-                event["path"] = path.into();
-                event["resource"] = "/{proxy+}".into();
-                event["requestContext"]["httpMethod"] = method.into();
-                event["requestContext"]["resourcePath"] = "/{proxy+}".into();
-                event["requestContext"]["path"] = format!("/test{path}").into();
-                event["pathParameters"] = json!({ "proxy": path.trim_start_matches('/') });
-            }
-            Door::HttpApi => {
-                let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-                let (route, parameters) = match (method, segments.as_slice()) {
-                    ("POST", ["orders"]) => ("POST /orders", Value::Null),
-                    ("GET", ["orders", id]) => ("GET /orders/{id}", json!({ "id": id })),
-                    _ => ("$default", Value::Null),
-                };
-                event["routeKey"] = route.into();
-                event["requestContext"]["routeKey"] = route.into();
-                event["pathParameters"] = parameters;
-                event["rawPath"] = path.into();
-                event["requestContext"]["http"]["method"] = method.into();
-                event["requestContext"]["http"]["path"] = path.into();
-            }
-            Door::FunctionUrl => {
-                event["rawPath"] = path.into();
-                event["requestContext"]["http"]["method"] = method.into();
-                event["requestContext"]["http"]["path"] = path.into();
-            }
-            Door::Alb => {
-                event["httpMethod"] = method.into();
-                event["path"] = path.into();
-            }
-        }
-        match body {
-            Some(body) => {
-                event["body"] = body.into();
-                event["isBase64Encoded"] = false.into();
-                event["headers"]["content-type"] = "application/json".into();
-            }
-            None => {
-                if let Some(fields) = event.as_object_mut() {
-                    fields.remove("body");
-                }
-            }
-        }
-        event.to_string()
-    }
-
-    /// The path a caller uses for `path`: a REST API's URL has its stage.
-    fn url_path(self, path: &str) -> String {
-        match self {
-            Door::RestApi => format!("/test{path}"),
-            _ => path.to_owned(),
-        }
-    }
-}
 
 /// What the caller of the API sees of one response.
 #[derive(Debug)]
@@ -245,8 +151,7 @@ impl Caller<'_> {
 
 /// Every path of the orders API through `door`, in one warm process.
 async fn the_orders_api_through(door: Door) {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("http-api"), &[]).unwrap();
+    let (api, mut function) = serve("http-api").await;
     let caller = Caller { api: &api, door };
     let ada = r#"{"id": 1, "amount": 19.99, "customer": "ada"}"#;
 
@@ -379,7 +284,7 @@ async fn the_orders_api_through(door: Door) {
             "POST",
             "/orders",
             Some(r#"{"id": 6, "amount": 1, "customer": "slow"}"#),
-            DeadlineHeader::In(Duration::from_secs(1)),
+            seconds(1),
         )
         .await;
     reply.assert_error(504, json!({ "error": "the request timed out" }));
@@ -449,8 +354,7 @@ async fn the_sample_events_create_an_order() {
         ("http-api.json", Door::HttpApi, "/orders/1"),
         ("http-api-rest.json", Door::RestApi, "/prod/orders/1"),
     ] {
-        let api = RuntimeApi::start().await.unwrap();
-        let mut function = api.spawn(&example_binary("http-api"), &[]).unwrap();
+        let (api, mut function) = serve("http-api").await;
         let event = std::fs::read(sample_event(name)).unwrap();
         let answer = api.invoke(event, three_seconds()).await;
         let reply = Reply::read(door, &answer);
@@ -470,19 +374,12 @@ async fn the_sample_events_create_an_order() {
 
 #[test]
 fn local_mode_answers_the_sample_event_in_the_http_api_shape() {
-    let out = std::process::Command::new(example_binary("http-api"))
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .env_remove("LAMBDA_FN_EVENT")
+    let out = local("http-api")
         .arg("--event")
         .arg(sample_event("http-api.json"))
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_ok(&out);
     let response: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         response,
@@ -499,8 +396,7 @@ fn local_mode_answers_the_sample_event_in_the_http_api_shape() {
 
 #[tokio::test]
 async fn an_event_from_no_http_front_door_is_an_invalid_event() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("http-api"), &[]).unwrap();
+    let (api, mut function) = serve("http-api").await;
     // An SQS batch sent to the HTTP function by mistake: there is no front
     // door to answer, so this one is a Lambda error.
     let answer = api.invoke(r#"{"Records": []}"#, three_seconds()).await;

@@ -3,18 +3,13 @@
 
 use std::time::Duration;
 
-use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
-use lambda_fn_tests::{example_binary, workspace_root};
+use lambda_fn::testing::RuntimeApi;
+use lambda_fn_tests::{http::Door, seconds, serve, three_seconds};
 use serde_json::{Value, json};
-
-fn fixture(name: &str) -> Value {
-    let path = workspace_root().join("core/tests/fixtures/http").join(name);
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
 
 /// An HTTP API (v2) request.
 fn v2(method: &str, path: &str, body: Option<&str>) -> String {
-    let mut event = fixture("apigw_v2_proxy_request.json");
+    let mut event = Door::HttpApi.fixture();
     event["rawPath"] = path.into();
     event["rawQueryString"] = "".into();
     event["requestContext"]["http"]["method"] = method.into();
@@ -27,7 +22,7 @@ fn v2(method: &str, path: &str, body: Option<&str>) -> String {
 
 /// An ALB request.
 fn alb(method: &str, path: &str, body: Option<&str>) -> String {
-    let mut event = fixture("alb_request.json");
+    let mut event = Door::Alb.fixture();
     event["httpMethod"] = method.into();
     event["path"] = path.into();
     event["queryStringParameters"] = json!({});
@@ -38,9 +33,7 @@ fn alb(method: &str, path: &str, body: Option<&str>) -> String {
 }
 
 async fn call(api: &RuntimeApi, event: String) -> (u64, Value) {
-    let answer = api
-        .invoke(event, DeadlineHeader::In(Duration::from_secs(3)))
-        .await;
+    let answer = api.invoke(event, three_seconds()).await;
     assert_eq!(answer.error_type(), None, "{:?}", answer.error_message());
     let response = answer.json();
     let body = response["body"].as_str().unwrap_or_default();
@@ -51,8 +44,7 @@ async fn call(api: &RuntimeApi, event: String) -> (u64, Value) {
 
 #[tokio::test]
 async fn the_router_serves_both_front_doors_with_shared_state() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("http-router"), &[]).unwrap();
+    let (api, mut function) = serve("http-router").await;
     let order = r#"{"id": 7, "amount": 9.5, "customer": "ada"}"#;
     assert_eq!(
         call(&api, v2("POST", "/orders", Some(order))).await,
@@ -84,9 +76,7 @@ const FIRST_CHUNK: &str = "the first chunk of a streamed body";
 /// response (not an invocation error) with `status` and the JSON problem
 /// `error`, posted before Lambda's deadline.
 async fn assert_problem(api: &RuntimeApi, event: String, status: u64, error: &str) -> Duration {
-    let answer = api
-        .invoke(event, DeadlineHeader::In(Duration::from_secs(1)))
-        .await;
+    let answer = api.invoke(event, seconds(1)).await;
     assert_eq!(answer.error_type(), None, "{:?}", answer.error_message());
     let latency = answer.latency().unwrap();
     assert!(
@@ -106,8 +96,7 @@ async fn assert_problem(api: &RuntimeApi, event: String, status: u64, error: &st
 
 #[tokio::test]
 async fn a_streamed_body_is_read_under_the_deadline_guard_and_the_panic_catcher() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("http-router"), &[]).unwrap();
+    let (api, mut function) = serve("http-router").await;
     let doors: [(&str, FrontDoor); 2] = [("v2", v2), ("alb", alb)];
     for (id, (door, event)) in (10..).zip(doors) {
         // A body that never ends: 504 at the budget (1 s minus the default

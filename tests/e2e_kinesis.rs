@@ -1,38 +1,24 @@
 //! End to end: `kinesis-readings` processes a shard's records in order and
 //! answers partial batch failures by sequence number.
 
-use std::time::Duration;
+use std::ops::Range;
 
-use lambda_fn::testing::{DeadlineHeader, Function, RuntimeApi};
-use lambda_fn_tests::example_binary;
+use lambda_fn::testing::Function;
+use lambda_fn_tests::{
+    assert_invalid_event,
+    batch::{self, base64, failed_ids},
+    logged, serve, stop, three_seconds,
+};
 use serde_json::{Value, json};
-
-const DEADLINE: DeadlineHeader = DeadlineHeader::In(Duration::from_secs(3));
-
-/// Standard base64, as Kinesis encodes record data (the tests need no
-/// base64 crate for it).
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
 
 /// The sequence number of record `i` of a batch.
 fn sequence_number(i: usize) -> String {
     format!("4959016737333333333333333333333333333333333333333333{i:04}")
+}
+
+/// The sequence numbers of records `range`.
+fn sequence_numbers(range: Range<usize>) -> Vec<String> {
+    batch::sequence_numbers(range, sequence_number)
 }
 
 /// A Kinesis event whose records carry `data`, in order.
@@ -72,104 +58,69 @@ fn readings(n: usize) -> Vec<String> {
         .collect()
 }
 
-fn failed_ids(answer: &Value) -> Vec<String> {
-    answer["batchItemFailures"]
-        .as_array()
-        .expect("a KinesisEventResponse")
-        .iter()
-        .map(|f| f["itemIdentifier"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-/// The sequence numbers of records `from..to`.
-fn sequence_numbers(from: usize, to: usize) -> Vec<String> {
-    (from..to).map(sequence_number).collect()
-}
-
 /// The sequence numbers the function logged as stored, in the order it
 /// stored them.
 async fn stored(mut function: Function) -> Vec<String> {
-    function.kill().await;
-    function.wait(Duration::from_secs(10)).await;
-    function
-        .stderr()
-        .lines()
-        .filter_map(|line| line.split("stored record ").nth(1))
-        .filter_map(|rest| Some(rest.split(' ').next()?.to_owned()))
+    let stderr = stop(&mut function).await;
+    logged(&stderr, "stored record ", " ")
+        .map(str::to_owned)
         .collect()
 }
 
 #[tokio::test]
 async fn a_failure_at_record_k_reports_exactly_k_to_n_and_stops_there() {
-    let api = RuntimeApi::start().await.unwrap();
-    let function = api.spawn(&example_binary("kinesis-readings"), &[]).unwrap();
+    let (api, function) = serve("kinesis-readings").await;
     let mut data = readings(10);
     data[4] = reading("sensor-4", -300.0); // BelowAbsoluteZero
-    let answer = api.invoke(batch(&data), DEADLINE).await;
-    assert_eq!(failed_ids(&answer.json()), sequence_numbers(4, 10));
+    let answer = api.invoke(batch(&data), three_seconds()).await;
+    assert_eq!(failed_ids(&answer.json()), sequence_numbers(4..10));
     // In order: records 0..4 were stored, one after the other, and nothing
     // after the failure was processed.
-    assert_eq!(stored(function).await, sequence_numbers(0, 4));
+    assert_eq!(stored(function).await, sequence_numbers(0..4));
 }
 
 #[tokio::test]
 async fn undecodable_data_fails_from_that_record_on() {
-    let api = RuntimeApi::start().await.unwrap();
-    let function = api.spawn(&example_binary("kinesis-readings"), &[]).unwrap();
+    let (api, function) = serve("kinesis-readings").await;
     let mut data = readings(5);
     data[2] = r#"{"sensor": "sensor-2", "celsius": "warm"}"#.to_owned();
-    let answer = api.invoke(batch(&data), DEADLINE).await;
-    assert_eq!(failed_ids(&answer.json()), sequence_numbers(2, 5));
+    let answer = api.invoke(batch(&data), three_seconds()).await;
+    assert_eq!(failed_ids(&answer.json()), sequence_numbers(2..5));
     let mut data = readings(3);
     data[0] = "21.5 °C".to_owned(); // not JSON at all
-    let answer = api.invoke(batch(&data), DEADLINE).await;
-    assert_eq!(failed_ids(&answer.json()), sequence_numbers(0, 3));
-    assert_eq!(stored(function).await, sequence_numbers(0, 2));
+    let answer = api.invoke(batch(&data), three_seconds()).await;
+    assert_eq!(failed_ids(&answer.json()), sequence_numbers(0..3));
+    assert_eq!(stored(function).await, sequence_numbers(0..2));
 }
 
 #[tokio::test]
 async fn a_panicking_record_does_not_kill_the_process() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("kinesis-readings"), &[]).unwrap();
+    let (api, mut function) = serve("kinesis-readings").await;
     let mut data = readings(4);
     data[1] = reading("", 18.0); // panics
-    let answer = api.invoke(batch(&data), DEADLINE).await;
-    assert_eq!(failed_ids(&answer.json()), sequence_numbers(1, 4));
+    let answer = api.invoke(batch(&data), three_seconds()).await;
+    assert_eq!(failed_ids(&answer.json()), sequence_numbers(1..4));
     assert!(function.is_running());
     // The same process serves the next batch.
-    let answer = api.invoke(batch(&readings(3)), DEADLINE).await;
+    let answer = api.invoke(batch(&readings(3)), three_seconds()).await;
     assert_eq!(answer.json(), json!({ "batchItemFailures": [] }));
     let stderr = function.stderr();
     let stored = stored(function).await;
     assert_eq!(
         stored,
-        [sequence_numbers(0, 1), sequence_numbers(0, 3)].concat()
+        [sequence_numbers(0..1), sequence_numbers(0..3)].concat()
     );
     assert!(stderr.contains("Panic"), "{stderr}");
 }
 
 #[tokio::test]
 async fn a_wrong_envelope_is_invalid_event() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("kinesis-readings"), &[]).unwrap();
-    let answer = api.invoke(r#"{"Records": "nope"}"#, DEADLINE).await;
-    assert_eq!(answer.error_type(), Some("InvalidEvent"));
-    assert!(
-        answer
-            .error_message()
-            .unwrap()
-            .starts_with("Records: invalid type"),
-        "{:?}",
-        answer.error_message()
-    );
+    let (api, mut function) = serve("kinesis-readings").await;
+    let answer = api.invoke(r#"{"Records": "nope"}"#, three_seconds()).await;
+    assert_invalid_event(&answer, "Records: invalid type");
     // An SQS event is not a Kinesis event either.
     let sqs = json!({ "Records": [{ "messageId": "m1", "body": "{}" }] }).to_string();
-    let answer = api.invoke(sqs, DEADLINE).await;
-    assert_eq!(answer.error_type(), Some("InvalidEvent"));
-    assert!(
-        answer.error_message().unwrap().starts_with("Records[0]"),
-        "{:?}",
-        answer.error_message()
-    );
+    let answer = api.invoke(sqs, three_seconds()).await;
+    assert_invalid_event(&answer, "Records[0]");
     function.kill().await;
 }

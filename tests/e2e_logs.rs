@@ -4,20 +4,12 @@
 //! cold start on every line logged during it, and no event payload above
 //! `DEBUG`.
 
-use std::time::Duration;
-
 use lambda_fn::testing::{Answer, DeadlineHeader, Event, RuntimeApi};
-use lambda_fn_tests::{example_binary, sample_event};
+use lambda_fn_tests::{WAIT, example_binary, sample_event, three_seconds};
 use serde_json::{Map, Value, json};
-
-const WAIT: Duration = Duration::from_secs(30);
 
 /// A string only the events of these tests contain.
 const MARKER: &str = "PAYLOAD-MARKER-5b1f0c";
-
-fn three_seconds() -> DeadlineHeader {
-    DeadlineHeader::In(Duration::from_secs(3))
-}
 
 fn event(body: Value) -> Event {
     Event::new(body.to_string(), three_seconds())

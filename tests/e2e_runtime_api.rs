@@ -18,14 +18,8 @@
 use std::time::{Duration, Instant};
 
 use lambda_fn::testing::{Answer, DeadlineHeader, Event, Function, PollFault, RuntimeApi};
-use lambda_fn_tests::{accepted_orders, example_binary, send_signal};
+use lambda_fn_tests::{WAIT, accepted_orders, example_binary, seconds, send_signal};
 use serde_json::{Value, json};
-
-const WAIT: Duration = Duration::from_secs(30);
-
-fn in_secs(secs: u64) -> DeadlineHeader {
-    DeadlineHeader::In(Duration::from_secs(secs))
-}
 
 fn command(action: &str, ms: u64) -> String {
     json!({ "action": action, "ms": ms }).to_string()
@@ -86,7 +80,7 @@ async fn the_environment_carries_each_invocations_own_trace_id() {
     let mut function = spawn(&api, "guarded", &[]);
     let mut seen = Vec::new();
     for _ in 0..50 {
-        let event = Event::new(command("trace", 0), in_secs(5));
+        let event = Event::new(command("trace", 0), seconds(5));
         let trace = event.trace_id.clone().expect("the harness sends one");
         let answer = invoke(&api, event).await;
         assert_eq!(answer.json()["trace"], trace.as_str());
@@ -98,7 +92,7 @@ async fn the_environment_carries_each_invocations_own_trace_id() {
     // An event without one leaves no stale id behind.
     let answer = invoke(
         &api,
-        Event::new(command("trace", 0), in_secs(5)).without_trace_id(),
+        Event::new(command("trace", 0), seconds(5)).without_trace_id(),
     )
     .await;
     assert_eq!(answer.json().get("trace"), None, "{:?}", answer.json());
@@ -113,14 +107,14 @@ async fn each_answer_echoes_its_invocation_id_and_only_when_sent() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = spawn(&api, "guarded", &[]);
     for action in ["ok", "error", "panic"] {
-        let event = Event::new(command(action, 0), in_secs(5));
+        let event = Event::new(command(action, 0), seconds(5));
         let sent = event.invocation_id.clone();
         assert!(sent.is_some());
         let answer = invoke(&api, event).await;
         assert_eq!(answer.invocation_id, sent, "{action}");
     }
     // An invalid event and a timeout are answered with the id too.
-    let event = Event::new("not json", in_secs(5));
+    let event = Event::new("not json", seconds(5));
     let sent = event.invocation_id.clone();
     let answer = invoke(&api, event).await;
     assert_eq!(answer.error_type(), Some("InvalidEvent"));
@@ -136,7 +130,7 @@ async fn each_answer_echoes_its_invocation_id_and_only_when_sent() {
     // Without the header, none is sent back.
     let answer = invoke(
         &api,
-        Event::new(command("ok", 0), in_secs(5)).without_invocation_id(),
+        Event::new(command("ok", 0), seconds(5)).without_invocation_id(),
     )
     .await;
     assert!(answer.outcome.is_ok());
@@ -151,8 +145,8 @@ async fn concurrent_invocations_of_one_request_id_each_echo_their_own() {
     // of a timed-out invocation): each answer must name its own invocation.
     let api = RuntimeApi::start().await.unwrap();
     let mut function = spawn(&api, "guarded", &[("AWS_LAMBDA_MAX_CONCURRENCY", "4")]);
-    let slow = Event::new(command("sleep", 400), in_secs(5)).with_request_id("req-redelivered");
-    let fast = Event::new(command("error", 0), in_secs(5)).with_request_id("req-redelivered");
+    let slow = Event::new(command("sleep", 400), seconds(5)).with_request_id("req-redelivered");
+    let fast = Event::new(command("error", 0), seconds(5)).with_request_id("req-redelivered");
     let (slow_id, fast_id) = (
         slow.invocation_id.clone().unwrap(),
         fast.invocation_id.clone().unwrap(),
@@ -173,7 +167,7 @@ async fn concurrent_invocations_of_one_request_id_each_echo_their_own() {
     assert!(fast_answer.answered_at < slow_answer.answered_at);
     // And many at once, each with its own.
     let events: Vec<Event> = (0..40)
-        .map(|n| Event::new(command("sleep", 20 + n % 7), in_secs(5)))
+        .map(|n| Event::new(command("sleep", 20 + n % 7), seconds(5)))
         .collect();
     let ids: Vec<(String, Option<String>)> = events
         .iter()
@@ -195,7 +189,7 @@ async fn concurrent_invocations_of_one_request_id_each_echo_their_own() {
 async fn sigterm_during_a_whole_event_invocation_answers_it_then_exits() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = spawn(&api, "guarded", &[]);
-    let event = Event::new(command("sleep", 5000), in_secs(10));
+    let event = Event::new(command("sleep", 5000), seconds(10));
     let id = event.request_id.clone();
     api.push(event);
     served(&api, &id).await;
@@ -257,7 +251,7 @@ async fn sigterm_during_a_batch_lists_every_record_not_accepted_then_runs_the_ho
     let api = RuntimeApi::start().await.unwrap();
     let mut function = spawn(&api, "sqs-orders", &[("SQS_ORDERS_WRITE_MS", "100")]);
     let (body, messages) = fifo_batch(100);
-    let event = Event::new(body, in_secs(30));
+    let event = Event::new(body, seconds(30));
     let id = event.request_id.clone();
     api.push(event);
     served(&api, &id).await;
@@ -310,7 +304,7 @@ async fn the_hook_runs_when_the_runtime_api_is_gone() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = spawn(&api, "sqs-orders", &[]);
     let (body, _) = fifo_batch(200);
-    let answer = invoke(&api, Event::new(body, in_secs(30))).await;
+    let answer = invoke(&api, Event::new(body, seconds(30))).await;
     assert!(answer.outcome.is_ok(), "{answer:?}");
     for _ in 0..5 {
         api.push_fault(PollFault::ServerError);
@@ -334,7 +328,7 @@ async fn a_loop_that_gives_up_does_not_drop_the_others_invocations() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = spawn(&api, "guarded", &[("AWS_LAMBDA_MAX_CONCURRENCY", "2")]);
     // One loop serves a slow invocation ...
-    let slow = Event::new(command("sleep", 1500), in_secs(10));
+    let slow = Event::new(command("sleep", 1500), seconds(10));
     let slow_id = slow.request_id.clone();
     api.push(slow);
     served(&api, &slow_id).await;
@@ -349,7 +343,7 @@ async fn a_loop_that_gives_up_does_not_drop_the_others_invocations() {
     assert_eq!(answer.json()["ok"], true);
     assert!(function.is_running(), "{}", function.stderr());
     // The remaining loop keeps serving.
-    let answer = invoke(&api, Event::new(command("ok", 0), in_secs(5))).await;
+    let answer = invoke(&api, Event::new(command("ok", 0), seconds(5))).await;
     assert_eq!(answer.json()["ok"], true);
     assert!(
         function
@@ -383,7 +377,7 @@ async fn a_handler_blocking_its_thread_does_not_stop_the_others_timeouts() {
     api.push(short);
     let served_at = served(&api, &short_id).await;
     // ... and another that blocks the thread for 2 s.
-    let blocking = Event::new(command("block", 2000), in_secs(10));
+    let blocking = Event::new(command("block", 2000), seconds(10));
     let blocking_id = blocking.request_id.clone();
     api.push(blocking);
     let answer = api.answer(&short_id, WAIT).await.expect("answered");
@@ -402,7 +396,7 @@ async fn a_handler_blocking_its_thread_does_not_stop_the_others_timeouts() {
     assert_eq!(answer.json()["ok"], true);
     // Once the thread is free, the short invocation's own guard finds it
     // answered: no second post.
-    let answer = invoke(&api, Event::new(command("ok", 0), in_secs(5))).await;
+    let answer = invoke(&api, Event::new(command("ok", 0), seconds(5))).await;
     assert_eq!(answer.json()["ok"], true);
     assert_eq!(api.answers().len(), 3);
     no_strays(&api);
@@ -420,11 +414,11 @@ async fn a_handler_blocking_its_thread_does_not_stop_the_others_timeouts() {
 async fn an_answer_post_that_is_never_replied_to_does_not_stall_the_loop() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = spawn(&api, "hello", &[]);
-    let hung = Event::new(r#"{"name":"Hung"}"#, in_secs(10)).answer_hangs();
+    let hung = Event::new(r#"{"name":"Hung"}"#, seconds(10)).answer_hangs();
     let answer = invoke(&api, hung).await;
     assert_eq!(answer.json()["message"], "Hello, Hung!");
     let next = Instant::now();
-    let answer = invoke(&api, Event::new(r#"{"name":"Ferris"}"#, in_secs(10))).await;
+    let answer = invoke(&api, Event::new(r#"{"name":"Ferris"}"#, seconds(10))).await;
     assert_eq!(answer.json()["message"], "Hello, Ferris!");
     let waited = next.elapsed();
     assert!(
@@ -448,7 +442,7 @@ async fn an_event_over_the_limit_is_refused_without_being_read() {
     let pad = "p".repeat(40 * 1024 * 1024);
     for chunked in [false, true] {
         let body = json!({ "action": "ok", "pad": pad }).to_string();
-        let mut event = Event::new(body, in_secs(10));
+        let mut event = Event::new(body, seconds(10));
         if chunked {
             event = event.chunked();
         }
@@ -469,7 +463,7 @@ async fn an_event_over_the_limit_is_refused_without_being_read() {
     // 40 MB was never held: the peak is that of a 6 MB read at most.
     let peak = function.peak_rss_kib().unwrap();
     assert!(peak < 24 * 1024, "peak RSS {peak} KiB");
-    let answer = invoke(&api, Event::new(command("ok", 0), in_secs(5))).await;
+    let answer = invoke(&api, Event::new(command("ok", 0), seconds(5))).await;
     assert_eq!(answer.json()["ok"], true);
     no_strays(&api);
     function.kill().await;
@@ -485,7 +479,7 @@ async fn an_error_body_stays_within_lambdas_limit() {
     let ms = "\"".repeat(2_900_000);
     let event = json!({ "action": "ok", "ms": ms }).to_string();
     assert!(event.len() < 6_291_556);
-    let answer = invoke(&api, Event::new(event, in_secs(10))).await;
+    let answer = invoke(&api, Event::new(event, seconds(10))).await;
     assert_eq!(answer.error_type(), Some("InvalidEvent"));
     assert!(answer.body_len <= 6_291_556, "{} bytes", answer.body_len);
     assert!(answer.body_len > 6_000_000, "{} bytes", answer.body_len);
@@ -498,7 +492,7 @@ async fn an_error_body_stays_within_lambdas_limit() {
     let tail = &message[message.len() - 60..];
     assert!(tail.contains(" ... [truncated: the message is "), "{tail}");
     // The function goes on.
-    let answer = invoke(&api, Event::new(command("ok", 0), in_secs(5))).await;
+    let answer = invoke(&api, Event::new(command("ok", 0), seconds(5))).await;
     assert_eq!(answer.json()["ok"], true);
     no_strays(&api);
     function.kill().await;
@@ -519,12 +513,12 @@ async fn request_ids_cannot_steer_an_answer() {
         ("..%2Fnext", "ok"),
     ];
     // The id an error would have been turned into a success for.
-    api.push(Event::new(command("sleep", 3000), in_secs(10)).with_request_id("victim"));
+    api.push(Event::new(command("sleep", 3000), seconds(10)).with_request_id("victim"));
     served(&api, "victim").await;
     for (id, action) in cases {
         let answer = invoke(
             &api,
-            Event::new(command(action, 0), in_secs(5)).with_request_id(id),
+            Event::new(command(action, 0), seconds(5)).with_request_id(id),
         )
         .await;
         let expected = match action {
@@ -539,9 +533,9 @@ async fn request_ids_cannot_steer_an_answer() {
     // Ids that are only dot segments cannot be a path segment: not served,
     // said why, and the function goes on.
     for id in [".", ".."] {
-        api.push(Event::new(command("ok", 0), in_secs(5)).with_request_id(id));
+        api.push(Event::new(command("ok", 0), seconds(5)).with_request_id(id));
     }
-    let answer = invoke(&api, Event::new(command("ok", 0), in_secs(5))).await;
+    let answer = invoke(&api, Event::new(command("ok", 0), seconds(5))).await;
     assert_eq!(answer.json()["ok"], true);
     assert_eq!(api.answers().len(), cases.len() + 2);
     assert!(

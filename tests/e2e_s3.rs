@@ -3,15 +3,10 @@
 
 use std::time::Duration;
 
-use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
-use lambda_fn_tests::{example_binary, sample_event};
+use lambda_fn_tests::{assert_invalid_event, logged, sample_event, serve, stop, three_seconds};
 use serde_json::{Value, json};
 
 const BUCKET: &str = "uploads";
-
-fn three_seconds() -> DeadlineHeader {
-    DeadlineHeader::In(Duration::from_secs(3))
-}
 
 /// An S3 event of one record per `(event name, key as S3 sends it, size)`.
 fn event(objects: &[(&str, &str, Option<u64>)]) -> String {
@@ -51,17 +46,14 @@ fn created(key: &str, size: u64) -> (&str, &str, Option<u64>) {
 
 /// The `bucket/key` paths the function logged as catalogued.
 fn catalogued(stderr: &str) -> Vec<String> {
-    stderr
-        .lines()
-        .filter_map(|line| line.split("catalogued s3://").nth(1))
-        .filter_map(|rest| Some(rest.split(" as ").next()?.to_owned()))
+    logged(stderr, "catalogued s3://", " as ")
+        .map(str::to_owned)
         .collect()
 }
 
 #[tokio::test]
 async fn keys_reach_the_handler_url_decoded() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("s3-objects"), &[]).unwrap();
+    let (api, mut function) = serve("s3-objects").await;
     let answer = api
         .invoke(
             event(&[
@@ -100,8 +92,7 @@ async fn keys_reach_the_handler_url_decoded() {
 
 #[tokio::test]
 async fn a_failed_object_fails_the_invocation_naming_it() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("s3-objects"), &[]).unwrap();
+    let (api, mut function) = serve("s3-objects").await;
     let answer = api
         .invoke(
             event(&[created("ok.txt", 1), created("my+file%C3%A9.txt", 0)]),
@@ -136,9 +127,7 @@ async fn a_failed_object_fails_the_invocation_naming_it() {
              s3://uploads/half%C3: InvalidEvent: the object key is not UTF-8 once URL-decoded: invalid byte at offset 4 of the decoded key"
         )
     );
-    function.kill().await;
-    function.wait(Duration::from_secs(10)).await;
-    let stderr = function.stderr();
+    let stderr = stop(&mut function).await;
     // Records are independent: the good ones were processed all the same.
     assert_eq!(catalogued(&stderr), ["uploads/ok.txt"]);
     assert!(
@@ -149,8 +138,7 @@ async fn a_failed_object_fails_the_invocation_naming_it() {
 
 #[tokio::test]
 async fn a_panicking_object_fails_only_its_invocation() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("s3-objects"), &[]).unwrap();
+    let (api, mut function) = serve("s3-objects").await;
     let answer = api
         .invoke(
             event(&[
@@ -183,16 +171,10 @@ async fn a_panicking_object_fails_only_its_invocation() {
 
 #[tokio::test]
 async fn a_wrong_envelope_is_invalid_event() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("s3-objects"), &[]).unwrap();
+    let (api, mut function) = serve("s3-objects").await;
     let answer = api
         .invoke(r#"{"Records": [{"s3": "nope"}]}"#, three_seconds())
         .await;
-    assert_eq!(answer.error_type(), Some("InvalidEvent"));
-    assert!(
-        answer.error_message().unwrap().starts_with("Records[0]"),
-        "{:?}",
-        answer.error_message()
-    );
+    assert_invalid_event(&answer, "Records[0]");
     function.kill().await;
 }

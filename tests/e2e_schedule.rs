@@ -3,13 +3,9 @@
 
 use std::time::Duration;
 
-use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
-use lambda_fn_tests::{example_binary, sample_event};
+use lambda_fn::testing::DeadlineHeader;
+use lambda_fn_tests::{logged, sample_event, serve, three_seconds};
 use serde_json::{Value, json};
-
-fn three_seconds() -> DeadlineHeader {
-    DeadlineHeader::In(Duration::from_secs(3))
-}
 
 /// A tick of an EventBridge rule's schedule.
 fn tick(id: &str) -> String {
@@ -29,17 +25,14 @@ fn tick(id: &str) -> String {
 
 /// The report numbers the function logged, in order.
 fn reports(stderr: &str) -> Vec<u64> {
-    stderr
-        .lines()
-        .filter_map(|line| line.split("report #").nth(1))
-        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+    logged(stderr, "report #", " ")
+        .filter_map(|n| n.parse().ok())
         .collect()
 }
 
 #[tokio::test]
 async fn every_tick_answers_null_and_warm_state_counts_the_reports() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("scheduled-report"), &[]).unwrap();
+    let (api, mut function) = serve("scheduled-report").await;
     let sample = std::fs::read(sample_event("scheduled-report.json")).unwrap();
     assert_eq!(
         api.invoke(sample, three_seconds()).await.json(),
@@ -59,8 +52,7 @@ async fn every_tick_answers_null_and_warm_state_counts_the_reports() {
 
 #[tokio::test]
 async fn an_event_that_is_not_a_tick_is_invalid_event_and_runs_nothing() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("scheduled-report"), &[]).unwrap();
+    let (api, mut function) = serve("scheduled-report").await;
     let not_a_tick = std::fs::read(sample_event("eventbridge-orders.json")).unwrap();
     let answer = api.invoke(not_a_tick, three_seconds()).await;
     assert_eq!(answer.error_type(), Some("InvalidEvent"));
@@ -92,8 +84,7 @@ async fn an_event_that_is_not_a_tick_is_invalid_event_and_runs_nothing() {
 
 #[tokio::test]
 async fn the_users_error_fails_the_tick_with_its_type() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("scheduled-report"), &[]).unwrap();
+    let (api, mut function) = serve("scheduled-report").await;
     // 120 ms to Lambda's deadline leaves the handler 20 ms after the default
     // 100 ms margin: less than the 50 ms a report needs.
     let answer = api

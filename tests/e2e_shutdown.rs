@@ -2,22 +2,16 @@
 //! that Lambda sends it `SIGTERM`), and on `SIGTERM` or `SIGINT` runs its
 //! hook once with the warm state, then exits 0.
 
-use std::time::Duration;
-
-use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
-use lambda_fn_tests::{example_binary, sample_event, send_signal};
-
-const WAIT: Duration = Duration::from_secs(30);
+use lambda_fn_tests::{WAIT, sample_event, seconds, send_signal, serve};
 
 async fn shuts_down_on(name: &str) {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
+    let (api, mut function) = serve("sqs-orders").await;
     // One batch first, so that the hook has warm state to report: the
     // sample batch has two good orders.
     let answer = api
         .invoke(
             std::fs::read(sample_event("sqs-orders.json")).unwrap(),
-            DeadlineHeader::In(Duration::from_secs(5)),
+            seconds(5),
         )
         .await;
     assert!(answer.outcome.is_ok(), "{answer:?}");
@@ -51,14 +45,8 @@ async fn sigint_runs_the_hook_too() {
 
 #[tokio::test]
 async fn without_a_hook_no_extension_is_registered() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("hello"), &[]).unwrap();
-    let answer = api
-        .invoke(
-            r#"{"name":"Ferris"}"#,
-            DeadlineHeader::In(Duration::from_secs(5)),
-        )
-        .await;
+    let (api, mut function) = serve("hello").await;
+    let answer = api.invoke(r#"{"name":"Ferris"}"#, seconds(5)).await;
     assert!(answer.outcome.is_ok(), "{answer:?}");
     assert!(api.extensions().is_empty());
     function.kill().await;

@@ -4,13 +4,8 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
-use lambda_fn_tests::{example_binary, sample_event};
+use lambda_fn_tests::{assert_invalid_event, logged, sample_event, serve, stop, three_seconds};
 use serde_json::{Value, json};
-
-fn three_seconds() -> DeadlineHeader {
-    DeadlineHeader::In(Duration::from_secs(3))
-}
 
 /// An SNS event of one notification per message, with ids `msg-0`, `msg-1`...
 fn event(messages: &[String]) -> String {
@@ -47,17 +42,24 @@ fn notification(user_id: u64, channel: &str, text: &str) -> String {
 
 /// The message ids the function logged as sent.
 fn sent(stderr: &str) -> BTreeSet<String> {
-    stderr
-        .lines()
-        .filter_map(|line| line.split("sent message ").nth(1))
-        .filter_map(|rest| Some(rest.split(' ').next()?.to_owned()))
+    logged(stderr, "sent message ", " ")
+        .map(str::to_owned)
         .collect()
+}
+
+/// An event of two notifications that fail in different ways: one that
+/// cannot be delivered and one that does not decode, whose payload holds a
+/// secret that must stay out of the logs.
+fn mixed_failures() -> String {
+    event(&[
+        notification(5, "fax", "hello"),
+        json!({ "user_id": "secret-4711", "channel": "sms", "text": "x" }).to_string(),
+    ])
 }
 
 #[tokio::test]
 async fn delivered_notifications_answer_null() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("sns-notify"), &[]).unwrap();
+    let (api, mut function) = serve("sns-notify").await;
     let sample = std::fs::read(sample_event("sns-notify.json")).unwrap();
     let answer = api.invoke(sample, three_seconds()).await;
     assert_eq!(answer.json(), Value::Null);
@@ -90,8 +92,7 @@ async fn delivered_notifications_answer_null() {
 
 #[tokio::test]
 async fn a_failed_notification_fails_the_invocation_naming_its_message_id() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("sns-notify"), &[]).unwrap();
+    let (api, mut function) = serve("sns-notify").await;
     let answer = api
         .invoke(
             event(&[
@@ -123,15 +124,7 @@ async fn a_failed_notification_fails_the_invocation_naming_its_message_id() {
         "{message}"
     );
     // Failures of different kinds: each named with its own errorType.
-    let answer = api
-        .invoke(
-            event(&[
-                notification(5, "fax", "hello"),
-                json!({ "user_id": "secret-4711", "channel": "sms", "text": "x" }).to_string(),
-            ]),
-            three_seconds(),
-        )
-        .await;
+    let answer = api.invoke(mixed_failures(), three_seconds()).await;
     assert_eq!(answer.error_type(), Some("RecordsFailed"));
     let message = answer.error_message().unwrap();
     assert!(
@@ -139,9 +132,7 @@ async fn a_failed_notification_fails_the_invocation_naming_its_message_id() {
             && message.contains("; msg-1: InvalidEvent: user_id: invalid type"),
         "{message}"
     );
-    function.kill().await;
-    function.wait(Duration::from_secs(10)).await;
-    let stderr = function.stderr();
+    let stderr = stop(&mut function).await;
     // Records are independent: the good ones were delivered all the same.
     assert_eq!(
         sent(&stderr),
@@ -151,28 +142,16 @@ async fn a_failed_notification_fails_the_invocation_naming_its_message_id() {
 
 #[tokio::test]
 async fn mixed_failures_keep_the_payload_out_of_error_logs() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("sns-notify"), &[]).unwrap();
-    let answer = api
-        .invoke(
-            event(&[
-                notification(5, "fax", "hello"),
-                json!({ "user_id": "secret-4711", "channel": "sms", "text": "x" }).to_string(),
-            ]),
-            three_seconds(),
-        )
-        .await;
+    let (api, mut function) = serve("sns-notify").await;
+    let answer = api.invoke(mixed_failures(), three_seconds()).await;
     assert_eq!(answer.error_type(), Some("RecordsFailed"));
-    function.kill().await;
-    function.wait(Duration::from_secs(10)).await;
-    let stderr = function.stderr();
+    let stderr = stop(&mut function).await;
     assert!(!stderr.contains("secret-4711"), "{stderr}");
 }
 
 #[tokio::test]
 async fn a_panicking_notification_fails_only_its_invocation() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("sns-notify"), &[]).unwrap();
+    let (api, mut function) = serve("sns-notify").await;
     let answer = api
         .invoke(
             event(&[
@@ -206,16 +185,10 @@ async fn a_panicking_notification_fails_only_its_invocation() {
 
 #[tokio::test]
 async fn a_wrong_envelope_is_invalid_event() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("sns-notify"), &[]).unwrap();
+    let (api, mut function) = serve("sns-notify").await;
     let answer = api
         .invoke(r#"{"Records": [{"Sns": "nope"}]}"#, three_seconds())
         .await;
-    assert_eq!(answer.error_type(), Some("InvalidEvent"));
-    assert!(
-        answer.error_message().unwrap().starts_with("Records[0]"),
-        "{:?}",
-        answer.error_message()
-    );
+    assert_invalid_event(&answer, "Records[0]");
     function.kill().await;
 }

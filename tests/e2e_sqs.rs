@@ -3,8 +3,10 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
-use lambda_fn_tests::{accepted_orders, example_binary};
+use lambda_fn::testing::DeadlineHeader;
+use lambda_fn_tests::{
+    accepted_orders, assert_invalid_event, batch::failed_ids, serve, three_seconds,
+};
 use serde_json::{Value, json};
 
 const STANDARD: &str = "arn:aws:sqs:us-east-1:123456789012:orders";
@@ -34,38 +36,20 @@ fn order(id: u64, amount: f64) -> String {
     json!({ "id": id, "amount": amount, "customer": format!("customer {id}") }).to_string()
 }
 
-fn failed_ids(answer: &Value) -> Vec<String> {
-    answer["batchItemFailures"]
-        .as_array()
-        .expect("an SqsBatchResponse")
-        .iter()
-        .map(|f| f["itemIdentifier"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn a_batch_answers_exactly_its_failed_messages() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
+    let (api, mut function) = serve("sqs-orders").await;
     let mut bodies: Vec<String> = (1..=10).map(|id| order(id, 10.0)).collect();
     bodies[2] = "{\"id\": 3, \"amount\": ".to_owned(); // undecodable
     bodies[5] = order(6, -1.0); // NegativeAmount
     bodies[8] = order(0, 5.0); // panics
-    let answer = api
-        .invoke(
-            batch(&bodies, STANDARD),
-            DeadlineHeader::In(Duration::from_secs(3)),
-        )
-        .await;
+    let answer = api.invoke(batch(&bodies, STANDARD), three_seconds()).await;
     let mut failed = failed_ids(&answer.json());
     failed.sort();
     assert_eq!(failed, ["msg-2", "msg-5", "msg-8"]);
     // The process survived the panic and serves the next batch.
     let answer = api
-        .invoke(
-            batch(&[order(11, 1.0)], STANDARD),
-            DeadlineHeader::In(Duration::from_secs(3)),
-        )
+        .invoke(batch(&[order(11, 1.0)], STANDARD), three_seconds())
         .await;
     assert_eq!(answer.json(), json!({ "batchItemFailures": [] }));
     function.kill().await;
@@ -76,21 +60,11 @@ async fn a_batch_answers_exactly_its_failed_messages() {
 
 #[tokio::test]
 async fn concurrency_overlaps_the_records_of_a_standard_queue() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
+    let (api, mut function) = serve("sqs-orders").await;
     let bodies: Vec<String> = (1..=10).map(|id| order(id, 1.0)).collect();
     // Warm up once, so the timing below is of a warm invocation.
-    api.invoke(
-        batch(&bodies, STANDARD),
-        DeadlineHeader::In(Duration::from_secs(3)),
-    )
-    .await;
-    let answer = api
-        .invoke(
-            batch(&bodies, STANDARD),
-            DeadlineHeader::In(Duration::from_secs(3)),
-        )
-        .await;
+    api.invoke(batch(&bodies, STANDARD), three_seconds()).await;
+    let answer = api.invoke(batch(&bodies, STANDARD), three_seconds()).await;
     assert_eq!(answer.json(), json!({ "batchItemFailures": [] }));
     // Ten records of 20 ms each: 200 ms one at a time, ~20 ms ten at a time.
     let latency = answer.latency().unwrap();
@@ -100,16 +74,10 @@ async fn concurrency_overlaps_the_records_of_a_standard_queue() {
 
 #[tokio::test]
 async fn fifo_reports_the_first_failure_and_everything_after_it() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
+    let (api, mut function) = serve("sqs-orders").await;
     let mut bodies: Vec<String> = (1..=10).map(|id| order(id, 2.0)).collect();
     bodies[3] = order(4, -2.0);
-    let answer = api
-        .invoke(
-            batch(&bodies, FIFO),
-            DeadlineHeader::In(Duration::from_secs(3)),
-        )
-        .await;
+    let answer = api.invoke(batch(&bodies, FIFO), three_seconds()).await;
     let failed = failed_ids(&answer.json());
     assert_eq!(
         failed,
@@ -127,8 +95,7 @@ async fn fifo_reports_the_first_failure_and_everything_after_it() {
 
 #[tokio::test]
 async fn when_the_guard_fires_every_unfinished_message_is_reported() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
+    let (api, mut function) = serve("sqs-orders").await;
     // In order, 20 ms each: 200 ms for the batch, but the budget is
     // 250 ms − 100 ms (the default margin) = 150 ms.
     let bodies: Vec<String> = (1..=10).map(|id| order(id, 3.0)).collect();
@@ -160,22 +127,8 @@ async fn when_the_guard_fires_every_unfinished_message_is_reported() {
 
 #[tokio::test]
 async fn a_wrong_envelope_is_invalid_event() {
-    let api = RuntimeApi::start().await.unwrap();
-    let mut function = api.spawn(&example_binary("sqs-orders"), &[]).unwrap();
-    let answer = api
-        .invoke(
-            r#"{"Records": "nope"}"#,
-            DeadlineHeader::In(Duration::from_secs(3)),
-        )
-        .await;
-    assert_eq!(answer.error_type(), Some("InvalidEvent"));
-    assert!(
-        answer
-            .error_message()
-            .unwrap()
-            .starts_with("Records: invalid type"),
-        "{:?}",
-        answer.error_message()
-    );
+    let (api, mut function) = serve("sqs-orders").await;
+    let answer = api.invoke(r#"{"Records": "nope"}"#, three_seconds()).await;
+    assert_invalid_event(&answer, "Records: invalid type");
     function.kill().await;
 }

@@ -1,10 +1,32 @@
 //! Helpers shared by the workspace tests: building the example binaries the
-//! end-to-end tests run.
+//! end-to-end tests run, serving them on the loopback Runtime API, and
+//! reading what they answer and log. Each helper is written here once; the
+//! test files under `tests/tests/` only say what they check.
+
+pub mod batch;
+pub mod http;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::sync::OnceLock;
+use std::time::Duration;
+
+use lambda_fn::testing::{Answer, DeadlineHeader, Function, RuntimeApi};
+
+/// How long a test waits for an answer, an exit or a poll before it fails.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// A deadline `secs` seconds after the event is handed out.
+pub fn seconds(secs: u64) -> DeadlineHeader {
+    DeadlineHeader::In(Duration::from_secs(secs))
+}
+
+/// The deadline most events are sent with: ample for any handler that does
+/// not sleep on purpose.
+pub fn three_seconds() -> DeadlineHeader {
+    seconds(3)
+}
 
 /// The workspace root.
 pub fn workspace_root() -> &'static Path {
@@ -72,11 +94,66 @@ pub fn send_signal(pid: u32, name: &str) {
     assert!(status.success(), "kill -{name} {pid}");
 }
 
-/// The order ids `sqs-orders` logged as accepted (`accepted order <id> ...`).
-pub fn accepted_orders(stderr: &str) -> BTreeSet<u64> {
+/// A loopback Runtime API serving the example `name`, spawned without extra
+/// environment.
+pub async fn serve(name: &str) -> (RuntimeApi, Function) {
+    let api = RuntimeApi::start().await.unwrap();
+    let function = api.spawn(&example_binary(name), &[]).unwrap();
+    (api, function)
+}
+
+/// Kills `function`, waits for it to end and returns everything it logged.
+pub async fn stop(function: &mut Function) -> String {
+    function.kill().await;
+    function.wait(Duration::from_secs(10)).await;
+    function.stderr()
+}
+
+/// The example binary `name` run in local mode: no Runtime API and no
+/// `LAMBDA_FN_EVENT`, so it serves the event it is given on the command line
+/// or stdin.
+pub fn local(name: &str) -> Command {
+    let mut command = Command::new(example_binary(name));
+    command
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env_remove("LAMBDA_FN_EVENT");
+    command
+}
+
+/// Asserts that a local-mode run exited 0, showing its stderr if not.
+pub fn assert_exit_ok(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Asserts that `answer` is an `InvalidEvent` whose message starts with
+/// `prefix` (the path of the first field that did not decode).
+pub fn assert_invalid_event(answer: &Answer, prefix: &str) {
+    assert_eq!(answer.error_type(), Some("InvalidEvent"));
+    assert!(
+        answer.error_message().unwrap().starts_with(prefix),
+        "{:?}",
+        answer.error_message()
+    );
+}
+
+/// The words that follow `marker` on each line of `stderr` that has it, up
+/// to `end`: `logged(stderr, "accepted order ", " ")` reads the order ids
+/// of the lines `accepted order <id> ...`.
+pub fn logged<'a>(stderr: &'a str, marker: &'a str, end: &'a str) -> impl Iterator<Item = &'a str> {
     stderr
         .lines()
-        .filter_map(|line| line.split("accepted order ").nth(1))
-        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+        .filter_map(move |line| line.split(marker).nth(1))
+        .filter_map(move |rest| rest.split(end).next())
+}
+
+/// The order ids `sqs-orders` logged as accepted (`accepted order <id> ...`).
+pub fn accepted_orders(stderr: &str) -> BTreeSet<u64> {
+    logged(stderr, "accepted order ", " ")
+        .filter_map(|id| id.parse().ok())
         .collect()
 }
