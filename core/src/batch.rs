@@ -2,9 +2,10 @@
 //! own, so that a record that fails to decode, returns `Err` or panics fails
 //! only itself, under the deadline guard of the whole invocation.
 //!
-//! Every trigger module drives [`process`] and turns its [`BatchOutcome`]
-//! into its trigger's answer: a `batchItemFailures` list (SQS, Kinesis,
-//! DynamoDB Streams) or a failed invocation (SNS, S3).
+//! The trigger adapter ([`crate::trigger::Batch`]) drives [`process`], and
+//! each trigger turns the [`BatchOutcome`] into its answer: the partial batch
+//! response of [`batch_item_failures`] (SQS, Kinesis, DynamoDB Streams) or a
+//! failed invocation (SNS, S3, EventBridge, schedules).
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -12,12 +13,12 @@ use std::future::Future;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 
-use crate::error::{self, Diagnostic, diagnostic};
-use crate::invoke::{Invocation, catch_unwind, guard, panic_diagnostic, timeout_diagnostic};
+use serde::Serialize;
 
-/// The `errorType` of a record of an ordered batch that was not processed
-/// because an earlier record failed.
-pub const NOT_PROCESSED: &str = "NotProcessed";
+use crate::error;
+use crate::failure::Failure;
+use crate::guard::{caught, guarded, timeout};
+use crate::invocation::{Invocation, Outcome};
 
 /// How the records of a batch are run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,7 +44,7 @@ pub struct RecordFailure {
     /// The record's id (message id, sequence number...), if it has one.
     pub id: Option<String>,
     /// Why it failed.
-    pub diagnostic: Diagnostic,
+    pub failure: Failure,
 }
 
 /// What happened to a batch.
@@ -63,18 +64,17 @@ impl BatchOutcome {
     /// A failed record without an id cannot be named, so then the whole
     /// invocation fails instead and Lambda retries the batch: no record is
     /// reported processed when it was not.
-    pub fn failed_ids(&self, id_name: &str) -> Result<Vec<String>, Diagnostic> {
+    pub fn failed_ids(&self, id_name: &str) -> Result<Vec<&str>, Failure> {
         self.failures
             .iter()
-            .map(|failure| {
-                failure.id.clone().ok_or_else(|| {
-                    diagnostic(
-                        error::INVALID_EVENT,
-                        format!(
-                            "record {} failed and has no {id_name} to report it by, so the whole batch fails: {}: {}",
-                            failure.index, failure.diagnostic.error_type, failure.diagnostic.error_message
-                        ),
-                    )
+            .map(|failed| {
+                failed.id.as_deref().ok_or_else(|| {
+                    Failure::invalid_event(format!(
+                        "record {} failed and has no {id_name} to report it by, so the whole batch fails: {}: {}",
+                        failed.index,
+                        failed.failure.error_type(),
+                        failed.failure.message()
+                    ))
                 })
             })
             .collect()
@@ -82,56 +82,54 @@ impl BatchOutcome {
 
     /// The diagnostic for a trigger without a batch protocol, where any
     /// failed record fails the whole invocation. Names every failed record.
-    pub fn into_invocation_result(
-        self,
-        deadline_budget: &crate::Deadline,
-    ) -> Result<(), Diagnostic> {
+    pub fn into_invocation_result(self, deadline: &crate::Deadline) -> Result<(), Failure> {
         if self.failures.is_empty() {
             return Ok(());
         }
+        let quotes_payload = self.failures.iter().any(|f| f.failure.quotes_payload());
         if self.timed_out {
             let unfinished = self
                 .failures
                 .iter()
-                .filter(|f| f.diagnostic.error_type == error::TIMEOUT)
+                .filter(|f| matches!(f.failure, Failure::Timeout(_)))
                 .count();
-            let mut timeout = timeout_diagnostic(deadline_budget);
-            timeout.error_message = format!(
-                "{}; {unfinished} of {} records did not finish: {}",
-                timeout.error_message,
-                self.records,
-                describe(&self.failures)
-            );
-            return Err(timeout);
+            return Err(Failure::Records {
+                error_type: error::TIMEOUT.to_owned(),
+                message: format!(
+                    "{}; {unfinished} of {} records did not finish: {}",
+                    timeout(deadline).message(),
+                    self.records,
+                    describe(&self.failures)
+                ),
+                quotes_payload,
+            });
         }
         // A single-event trigger (EventBridge, schedules): the event's own
         // error, prefixed with its id.
         if let ([only], 1) = (self.failures.as_slice(), self.records) {
-            let id = only.id.clone().unwrap_or_else(|| "the event".to_owned());
-            return Err(diagnostic(
-                only.diagnostic.error_type.clone(),
-                format!("{id}: {}", only.diagnostic.error_message),
-            ));
+            let id = only.id.as_deref().unwrap_or("the event");
+            return Err(Failure::Records {
+                error_type: only.failure.error_type().to_owned(),
+                message: format!("{id}: {}", only.failure.message()),
+                quotes_payload,
+            });
         }
-        let first = &self.failures[0].diagnostic;
+        let first = self.failures[0].failure.error_type();
         let same_type = self
             .failures
             .iter()
-            .all(|f| f.diagnostic.error_type == first.error_type);
-        let error_type = if same_type {
-            first.error_type.clone()
-        } else {
-            "RecordsFailed".to_owned()
-        };
-        Err(diagnostic(
-            error_type,
-            format!(
+            .all(|f| f.failure.error_type() == first);
+        let error_type = if same_type { first } else { "RecordsFailed" };
+        Err(Failure::Records {
+            error_type: error_type.to_owned(),
+            message: format!(
                 "{} of {} records failed: {}",
                 self.failures.len(),
                 self.records,
                 describe(&self.failures)
             ),
-        ))
+            quotes_payload,
+        })
     }
 }
 
@@ -142,10 +140,7 @@ fn describe(failures: &[RecordFailure]) -> String {
             let id =
                 f.id.clone()
                     .unwrap_or_else(|| format!("record {}", f.index));
-            format!(
-                "{id}: {}: {}",
-                f.diagnostic.error_type, f.diagnostic.error_message
-            )
+            format!("{id}: {}: {}", f.failure.error_type(), f.failure.message())
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -155,7 +150,7 @@ fn describe(failures: &[RecordFailure]) -> String {
 enum Status {
     Pending,
     Succeeded,
-    Failed(Diagnostic),
+    Failed(Failure),
 }
 
 /// Runs `handler` on every record of `records`.
@@ -169,9 +164,9 @@ enum Status {
 pub async fn process<R, P, S, F, E>(
     records: &[R],
     id: impl Fn(&R) -> Option<String>,
-    decode: impl Fn(&R) -> Result<P, Diagnostic>,
+    decode: impl Fn(&R) -> Result<P, Failure>,
     handler: &F,
-    report: fn(E) -> Diagnostic,
+    report: fn(E) -> crate::Diagnostic,
     invocation: &Invocation<'_, S>,
     order: Order,
 ) -> BatchOutcome
@@ -186,10 +181,10 @@ where
         async move {
             let result = match decoded {
                 Err(undecodable) => Err(undecodable),
-                Ok(payload) => match catch_unwind(handler(payload, invocation)).await {
+                Ok(payload) => match caught(handler(payload, invocation)).await {
                     Ok(Ok(())) => Ok(()),
-                    Ok(Err(err)) => Err(report(err)),
-                    Err(panic) => Err(panic_diagnostic(&*panic)),
+                    Ok(Err(err)) => Err(Failure::Handler(report(err))),
+                    Err(panic) => Err(panic),
                 },
             };
             let succeeded = result.is_ok();
@@ -214,7 +209,7 @@ where
             }
         }
     };
-    let finished = guard(invocation.deadline, work).await.is_some();
+    let finished = guarded(invocation.deadline, work).await.is_ok();
 
     let mut outcome = BatchOutcome {
         records: records.len(),
@@ -223,25 +218,21 @@ where
     };
     let mut earlier_failure = None;
     for (index, state) in status.into_inner().into_iter().enumerate() {
-        let diagnostic = match state {
+        let failure = match state {
             Status::Succeeded => continue,
-            Status::Failed(diagnostic) => {
+            Status::Failed(failure) => {
                 earlier_failure.get_or_insert(index);
-                diagnostic
+                failure
             }
-            Status::Pending if !finished => timeout_diagnostic(invocation.deadline),
-            Status::Pending => diagnostic(
-                NOT_PROCESSED,
-                format!(
-                    "not processed: record {} of this ordered batch failed first",
-                    earlier_failure.unwrap_or(0)
-                ),
-            ),
+            Status::Pending if !finished => timeout(invocation.deadline),
+            Status::Pending => Failure::NotProcessed {
+                first: earlier_failure.unwrap_or(0),
+            },
         };
         let failure = RecordFailure {
             index,
             id: id(&records[index]),
-            diagnostic,
+            failure,
         };
         log_failure(invocation, &failure);
         outcome.failures.push(failure);
@@ -270,11 +261,44 @@ where
     }
 }
 
+/// The partial batch response SQS, Kinesis and DynamoDB Streams share:
+/// `{"batchItemFailures": [{"itemIdentifier": "<id>"}, ...]}`, naming every
+/// failed record by its id (`id_name` says which: `messageId`,
+/// `SequenceNumber`...). Lambda retries exactly those records (from the first
+/// of them, for a stream), given `ReportBatchItemFailures` on the event
+/// source mapping
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html>,
+/// <https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html>,
+/// <https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html>).
+///
+/// A failed record without an id cannot be named, so the whole invocation
+/// fails instead and Lambda retries the batch: no record is reported
+/// processed when it was not.
+pub(crate) fn batch_item_failures(outcome: &BatchOutcome, id_name: &str) -> Outcome {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Response<'a> {
+        batch_item_failures: Vec<Item<'a>>,
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Item<'a> {
+        item_identifier: &'a str,
+    }
+    let ids = outcome.failed_ids(id_name)?;
+    crate::decode::encode(&Response {
+        batch_item_failures: ids
+            .into_iter()
+            .map(|item_identifier| Item { item_identifier })
+            .collect(),
+    })
+}
+
 fn log_failure<S>(invocation: &Invocation<'_, S>, failure: &RecordFailure) {
     let request_id = invocation.context.request_id.as_str();
     let record = failure.id.as_deref().unwrap_or("<no id>");
-    let error_type = failure.diagnostic.error_type.as_str();
-    if error_type == error::INVALID_EVENT {
+    let error_type = failure.failure.error_type();
+    if failure.failure.quotes_payload() {
         // serde quotes the offending value: part of the payload.
         tracing::error!(
             request_id,
@@ -283,14 +307,14 @@ fn log_failure<S>(invocation: &Invocation<'_, S>, failure: &RecordFailure) {
             index = failure.index,
             "record failed: its payload did not decode"
         );
-        tracing::debug!(request_id, record, error = %failure.diagnostic.error_message, "why the record did not decode");
+        tracing::debug!(request_id, record, error = %failure.failure.message(), "why the record did not decode");
     } else {
         tracing::error!(
             request_id,
             record,
             error_type,
             index = failure.index,
-            error = %failure.diagnostic.error_message,
+            error = %failure.failure.message(),
             "record failed"
         );
     }
@@ -299,6 +323,7 @@ fn log_failure<S>(invocation: &Invocation<'_, S>, failure: &RecordFailure) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{assert_contains, assert_failure, assert_starts_with};
     use crate::{Context, Deadline};
     use std::time::{Duration, Instant};
 
@@ -311,7 +336,7 @@ mod tests {
     }
     impl std::error::Error for Negative {}
 
-    fn report(e: Negative) -> Diagnostic {
+    fn report(e: Negative) -> crate::Diagnostic {
         crate::IntoDiagnostic::into_diagnostic(e)
     }
 
@@ -319,11 +344,7 @@ mod tests {
     /// 666 panics, and n > 1000 sleeps n ms.
     async fn run_batch(records: &[&str], order: Order, deadline: Deadline) -> BatchOutcome {
         let ctx = Context::default();
-        let inv = Invocation {
-            context: &ctx,
-            state: &(),
-            deadline: &deadline,
-        };
+        let inv = Invocation::new(&ctx, &(), &deadline);
         let handler = async |n: i64, _: &Invocation<'_, ()>| {
             if n == 666 {
                 panic!("the number of the beast");
@@ -338,7 +359,7 @@ mod tests {
             |r: &&str| Some(format!("id-{r}")),
             |r: &&str| {
                 r.parse::<i64>()
-                    .map_err(|e| diagnostic(error::INVALID_EVENT, e.to_string()))
+                    .map_err(|e| Failure::invalid_event(e.to_string()))
             },
             &handler,
             report,
@@ -352,7 +373,7 @@ mod tests {
         outcome
             .failures
             .iter()
-            .map(|f| (f.index, f.diagnostic.error_type.as_str()))
+            .map(|f| (f.index, f.failure.error_type()))
             .collect()
     }
 
@@ -382,7 +403,10 @@ mod tests {
         .await;
         let failed = failed(&outcome);
         assert_eq!(failed[0], (3, "Negative"));
-        assert_eq!(failed[1..], [4, 5, 6, 7, 8, 9].map(|i| (i, NOT_PROCESSED)));
+        assert_eq!(
+            failed[1..],
+            [4, 5, 6, 7, 8, 9].map(|i| (i, crate::failure::NOT_PROCESSED))
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -397,14 +421,12 @@ mod tests {
         .await;
         assert!(outcome.timed_out);
         assert_eq!(failed(&outcome), [(1, "Timeout"), (3, "Timeout")]);
-        let err = outcome.into_invocation_result(&deadline).unwrap_err();
+        let err = outcome
+            .into_invocation_result(&deadline)
+            .unwrap_err()
+            .into_diagnostic();
         assert_eq!(err.error_type, "Timeout");
-        assert!(
-            err.error_message
-                .contains("2 of 5 records did not finish: id-2000"),
-            "{}",
-            err.error_message
-        );
+        assert_contains(&err.error_message, "2 of 5 records did not finish: id-2000");
     }
 
     #[tokio::test(start_paused = true)]
@@ -436,33 +458,72 @@ mod tests {
         );
     }
 
+    /// The invocation's error for a batch of `records` run one at a time.
+    async fn invocation_error(records: &[&str]) -> crate::Diagnostic {
+        run_batch(
+            records,
+            Order::Unordered { concurrency: 1 },
+            Deadline::unknown(),
+        )
+        .await
+        .into_invocation_result(&Deadline::unknown())
+        .unwrap_err()
+        .into_diagnostic()
+    }
+
     #[tokio::test]
     async fn invocation_result_names_the_failed_records() {
-        let outcome = run_batch(
-            &["1", "-2", "-3"],
-            Order::Unordered { concurrency: 1 },
-            Deadline::unknown(),
-        )
-        .await;
-        let err = outcome
-            .into_invocation_result(&Deadline::unknown())
-            .unwrap_err();
-        assert_eq!(err.error_type, "Negative");
-        assert_eq!(
-            err.error_message,
-            "2 of 3 records failed: id--2: Negative: -2 is negative; id--3: Negative: -3 is negative"
+        let err = invocation_error(&["1", "-2", "-3"]).await;
+        assert_failure(
+            &err,
+            "Negative",
+            "2 of 3 records failed: id--2: Negative: -2 is negative; id--3: Negative: -3 is negative",
         );
-        let outcome = run_batch(
-            &["1", "x", "-3"],
-            Order::Unordered { concurrency: 1 },
-            Deadline::unknown(),
-        )
-        .await;
-        let err = outcome
-            .into_invocation_result(&Deadline::unknown())
-            .unwrap_err();
+        let err = invocation_error(&["1", "x", "-3"]).await;
         assert_eq!(err.error_type, "RecordsFailed");
         let ok = run_batch(&["1"], Order::InOrder, Deadline::unknown()).await;
         assert_eq!(ok.into_invocation_result(&Deadline::unknown()), Ok(()));
+    }
+
+    /// A batch of `records` records in which the records `failed` (index and
+    /// id) panicked.
+    fn panicked(records: usize, failed: &[(usize, Option<&str>)]) -> BatchOutcome {
+        BatchOutcome {
+            records,
+            failures: failed
+                .iter()
+                .map(|&(index, id)| RecordFailure {
+                    index,
+                    id: id.map(str::to_owned),
+                    failure: Failure::Panic("p".to_owned()),
+                })
+                .collect(),
+            timed_out: false,
+        }
+    }
+
+    #[test]
+    fn a_failure_without_id_fails_the_invocation() {
+        let err = batch_item_failures(&panicked(1, &[(0, None)]), "SequenceNumber")
+            .unwrap_err()
+            .into_diagnostic();
+        assert_eq!(err.error_type, "InvalidEvent");
+        assert_starts_with(
+            &err.error_message,
+            "record 0 failed and has no SequenceNumber",
+        );
+    }
+
+    #[test]
+    fn the_partial_batch_response_names_each_failed_record() {
+        let outcome = panicked(3, &[(0, Some("m0")), (2, Some("m2"))]);
+        let body: serde_json::Value =
+            serde_json::from_slice(&batch_item_failures(&outcome, "messageId").unwrap()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"batchItemFailures": [
+                {"itemIdentifier": "m0"}, {"itemIdentifier": "m2"}
+            ]})
+        );
     }
 }

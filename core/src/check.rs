@@ -3,12 +3,22 @@
 //! is not `Deserialize`, `<Value as Output<_, _>>::into_result` on the return
 //! type when it is not a `Result`, and `<_ as Response>::ENCODE` there when
 //! the response is not `Serialize`.
+//!
+//! Not an API: public (and hidden) only because the compiler names these
+//! traits, by this path, in the errors it reports about a handler.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::Diagnostic;
-use crate::invoke::{Outcome, decode_event, encode_response};
+use crate::decode::{self, Decoder};
+use crate::failure::Failure;
+use crate::invocation::Outcome;
+
+// Defined with the layer they belong to, and named here so that the
+// compiler names them by this path (not `__private`) in its errors.
+pub use crate::invocation::Invocation;
+pub use crate::shutdown::Shutdown;
+pub use crate::state::IntoState;
 
 /// An event type: decoded from the event's JSON.
 #[diagnostic::on_unimplemented(
@@ -18,16 +28,19 @@ use crate::invoke::{Outcome, decode_event, encode_response};
 )]
 pub trait Event: Sized {
     /// Decodes the event, reporting a mismatch as `InvalidEvent`.
-    const DECODE: fn(&[u8]) -> Result<Self, Diagnostic>;
+    const DECODE: fn(&[u8]) -> Result<Self, Failure>;
+    /// Decodes a record's body, reporting a mismatch as `InvalidEvent`.
+    const BODY: Decoder<Self>;
 }
 
 impl<T: DeserializeOwned> Event for T {
-    const DECODE: fn(&[u8]) -> Result<Self, Diagnostic> = decode_event::<T>;
+    const DECODE: fn(&[u8]) -> Result<Self, Failure> = decode::from_slice::<T>;
+    const BODY: Decoder<Self> = decode::json::<T>;
 }
 
 /// A handler's return type: `Result<Response, Error>`. Only its shape is
 /// checked here; the response and the error are checked by [`Response`] and
-/// [`IntoDiagnostic`], each with its own message.
+/// [`IntoDiagnostic`](crate::IntoDiagnostic), each with its own message.
 #[diagnostic::on_unimplemented(
     message = "a Lambda handler returns `Result<Response, Error>`, not `{Self}`",
     label = "not a `Result`",
@@ -63,7 +76,7 @@ pub trait Response: Sized {
 
 #[diagnostic::do_not_recommend]
 impl<R: Serialize> Response for R {
-    const ENCODE: fn(&Self) -> Outcome = encode_response::<R>;
+    const ENCODE: fn(&Self) -> Outcome = decode::encode::<R>;
 }
 
 /// A batch trigger handler's return type: `Result<(), Error>`. The answer to

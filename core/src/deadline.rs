@@ -241,9 +241,32 @@ impl Deadline {
     }
 }
 
+/// `1.25s`, `250ms`: how budgets and margins are written in messages.
+pub(crate) fn format_duration(duration: Duration) -> String {
+    let micros = duration.as_micros();
+    if micros >= 1_000_000 {
+        // Seconds to the millisecond, without trailing zeros: 2.75s, 3s.
+        let text = format!("{:.3}", duration.as_secs_f64());
+        format!("{}s", text.trim_end_matches('0').trim_end_matches('.'))
+    } else if micros >= 1000 {
+        format!("{}ms", duration.as_millis())
+    } else {
+        format!("{micros}µs")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_like_the_attribute() {
+        assert_eq!(format_duration(Duration::from_millis(250)), "250ms");
+        assert_eq!(format_duration(Duration::from_millis(2750)), "2.75s");
+        assert_eq!(format_duration(Duration::from_secs(3)), "3s");
+        assert_eq!(format_duration(Duration::from_millis(1299)), "1.299s");
+        assert_eq!(format_duration(Duration::from_micros(5)), "5µs");
+    }
 
     fn at(now_ms: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_millis(now_ms)

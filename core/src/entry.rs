@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use crate::deadline::{SHUTDOWN_GRACE, ShutdownCut};
 use crate::error::{self, Diagnostic};
-use crate::invoke::{self, Handler};
+use crate::guard::caught;
+use crate::invocation::Handler;
 use crate::local::{self, Command};
 use crate::runtime::{self, RuntimeApi};
 use crate::shutdown::Signals;
@@ -39,10 +40,10 @@ pub struct Options {
 }
 
 /// Runs the function: against the Runtime API when `AWS_LAMBDA_RUNTIME_API`
-/// is set, otherwise once on a local event (see [`crate::local`]).
+/// is set, otherwise once on a local event (see `local.rs`).
 ///
 /// `shutdown` runs once when the process receives `SIGTERM` or `SIGINT`
-/// (see [`crate::shutdown`]), and in local mode after the event is served.
+/// (see `shutdown.rs`), and in local mode after the event is served.
 pub fn start<S, I, F, H, D>(options: Options, init: I, handler: H, shutdown: Option<D>) -> ExitCode
 where
     I: FnOnce() -> F,
@@ -83,15 +84,12 @@ where
     I: FnOnce() -> F,
     F: Future<Output = Result<S, Diagnostic>>,
 {
-    match invoke::catch_unwind(async move { init().await }).await {
+    match caught(async move { init().await }).await {
         Ok(state) => state,
-        Err(panic) => {
-            let panic = invoke::panic_diagnostic(&*panic);
-            Err(error::diagnostic(
-                error::INIT_ERROR,
-                format!("init panicked: {}", panic.error_message),
-            ))
-        }
+        Err(panic) => Err(error::diagnostic(
+            error::INIT_ERROR,
+            format!("init panicked: {}", panic.message()),
+        )),
     }
 }
 
@@ -279,7 +277,8 @@ where
                 args.timeout,
                 options.timeout_margin,
             )
-            .await;
+            .await
+            .map_err(crate::failure::Failure::into_diagnostic);
             // The local environment ends here: the hook runs as it would
             // at shutdown.
             if let Some(hook) = shutdown {

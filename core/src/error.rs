@@ -268,6 +268,7 @@ fn leak_join(module: &'static str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::assert_failure;
 
     #[derive(Debug)]
     struct OrderError;
@@ -319,8 +320,7 @@ mod tests {
     #[test]
     fn std_errors_keep_their_type_name() {
         let d = OrderError.into_diagnostic();
-        assert_eq!(d.error_type, "OrderError");
-        assert_eq!(d.error_message, "order 7 not found");
+        assert_failure(&d, "OrderError", "order 7 not found");
     }
 
     #[test]
@@ -335,8 +335,7 @@ mod tests {
     #[test]
     fn message_includes_the_source_chain() {
         let d = Wrapped(OrderError).into_diagnostic();
-        assert_eq!(d.error_type, "Wrapped");
-        assert_eq!(d.error_message, "could not charge: order 7 not found");
+        assert_failure(&d, "Wrapped", "could not charge: order 7 not found");
     }
 
     #[test]

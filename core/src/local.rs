@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::deadline::Deadline;
-use crate::invoke::{Handler, Invocation, Outcome};
+use crate::invocation::{self, Handler, Invocation, Outcome};
 use crate::runtime::config_from_env;
 
 /// Lambda's default function timeout, used when `--timeout` is not given.
@@ -172,12 +172,8 @@ pub async fn invoke_once<S, H: Handler<S>>(
         config.function_name
     );
     context.env_config = Arc::new(config);
-    let invocation = Invocation {
-        context: &context,
-        state,
-        deadline: &deadline,
-    };
-    crate::invoke::serve_invocation(handler, event, &invocation).await
+    let invocation = Invocation::new(&context, state, &deadline);
+    invocation::serve(handler, event, &invocation).await
 }
 
 /// The binary's file name, for `--help` and the local function name.

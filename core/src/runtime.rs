@@ -44,9 +44,10 @@ use lambda_runtime::{Config, Context};
 use lambda_runtime_api_client::{Client, body::Body, build_request};
 use tracing::Instrument;
 
-use crate::deadline::{Deadline, ShutdownCut};
+use crate::deadline::{Deadline, ShutdownCut, format_duration};
 use crate::error::{self, Diagnostic};
-use crate::invoke::{Handler, Invocation, Outcome};
+use crate::failure::Failure;
+use crate::invocation::{self, Handler, Invocation, Outcome};
 use crate::watchdog::Watchdog;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -89,8 +90,8 @@ pub(crate) struct RuntimeApi {
 pub(crate) struct NextEvent {
     pub headers: HeaderMap,
     /// The body, or why it was not read (too large, too slow): the
-    /// invocation is then answered with that diagnostic.
-    pub body: Result<Bytes, Diagnostic>,
+    /// invocation is then answered with that failure.
+    pub body: Result<Bytes, Failure>,
 }
 
 /// Where and how one invocation is answered.
@@ -186,12 +187,7 @@ impl RuntimeApi {
         };
         tokio::time::timeout(EXCHANGE_TIMEOUT, exchange)
             .await
-            .map_err(|_| {
-                format!(
-                    "no reply within {}",
-                    crate::invoke::format_duration(EXCHANGE_TIMEOUT)
-                )
-            })?
+            .map_err(|_| format!("no reply within {}", format_duration(EXCHANGE_TIMEOUT)))?
     }
 
     /// Polls `/next`, retrying failed polls with a short backoff. The wait
@@ -250,12 +246,9 @@ impl RuntimeApi {
             ));
         }
         let too_large = |size: String| {
-            error::diagnostic(
-                error::INVALID_EVENT,
-                format!(
-                    "the event is {size} bytes, over the {MAX_EVENT_BYTES} bytes of Lambda's payload limits; it was not read"
-                ),
-            )
+            Failure::invalid_event(format!(
+                "the event is {size} bytes, over the {MAX_EVENT_BYTES} bytes of Lambda's payload limits; it was not read"
+            ))
         };
         let declared = parts
             .headers
@@ -280,13 +273,10 @@ impl RuntimeApi {
             }
             // The connection failed while the body arrived: a failed poll.
             Ok(Err(err)) => return Err(format!("reading the event failed: {err}")),
-            Err(_) => Err(error::diagnostic(
-                error::INVALID_EVENT,
-                format!(
-                    "the event's body did not arrive within {}",
-                    crate::invoke::format_duration(EXCHANGE_TIMEOUT)
-                ),
-            )),
+            Err(_) => Err(Failure::invalid_event(format!(
+                "the event's body did not arrive within {}",
+                format_duration(EXCHANGE_TIMEOUT)
+            ))),
         };
         Ok(Some(NextEvent {
             headers: parts.headers,
@@ -330,13 +320,10 @@ impl RuntimeApi {
         let request_id = reply.request_id.as_str();
         let outcome = outcome.and_then(|body| {
             if body.len() > MAX_RESPONSE_BYTES {
-                Err(error::diagnostic(
-                    error::INVALID_RESPONSE,
-                    format!(
-                        "the response is {} bytes, over Lambda's limit of {MAX_RESPONSE_BYTES} bytes",
-                        body.len()
-                    ),
-                ))
+                Err(Failure::InvalidResponse(format!(
+                    "the response is {} bytes, over Lambda's limit of {MAX_RESPONSE_BYTES} bytes",
+                    body.len()
+                )))
             } else {
                 Ok(body)
             }
@@ -347,12 +334,12 @@ impl RuntimeApi {
                 self.post(&path, None, reply.invocation_id.as_ref(), body)
                     .await
             }
-            Err(diagnostic) => {
-                // A batch's combined error repeats each record's error as
-                // `id: InvalidEvent: ...`; those records were already logged
-                // one by one, without their payload.
-                let quotes_payload = diagnostic.error_type == error::INVALID_EVENT
-                    || diagnostic.error_message.contains(": InvalidEvent: ");
+            Err(failure) => {
+                // A batch's combined error repeats each record's error; those
+                // records were already logged one by one, without their
+                // payload.
+                let quotes_payload = failure.quotes_payload();
+                let diagnostic = failure.into_diagnostic();
                 if quotes_payload {
                     // serde's messages quote the offending value: a piece of
                     // the payload, which is only logged at debug level.
@@ -712,11 +699,7 @@ impl<S, H: Handler<S>> Serving<'_, S, H> {
         if self.set_trace_env {
             crate::trace_env::set(context.xray_trace_id.as_deref());
         }
-        let invocation = Invocation {
-            context: &context,
-            state: self.state,
-            deadline: &deadline,
-        };
+        let invocation = Invocation::new(&context, self.state, &deadline);
         // With a watchdog, whoever claims the invocation first answers it.
         let watched = self
             .watchdog
@@ -724,7 +707,7 @@ impl<S, H: Handler<S>> Serving<'_, S, H> {
         async {
             let outcome = match &event.body {
                 Ok(body) => {
-                    crate::invoke::serve_invocation(self.handler, body, &invocation).await
+                    invocation::serve(self.handler, body, &invocation).await
                 }
                 Err(unread) => Err(unread.clone()),
             };

@@ -75,6 +75,7 @@ fn init_failed<E: IntoDiagnostic>(err: E) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::assert_failure;
 
     fn build<S, M, R: IntoState<S, M>>(r: R) -> Result<S, Diagnostic> {
         tokio::runtime::Builder::new_current_thread()
@@ -107,8 +108,7 @@ mod tests {
     fn failures_are_init_errors_naming_their_type() {
         let err =
             build::<Clients, _, _>(Err::<Clients, _>(std::io::Error::other("no db"))).unwrap_err();
-        assert_eq!(err.error_type, "InitError");
-        assert_eq!(err.error_message, "io::Error: no db");
+        assert_failure(&err, "InitError", "io::Error: no db");
         let err = build::<Clients, _, _>(async { Err::<Clients, _>(crate::Error::msg("down")) })
             .unwrap_err();
         assert_eq!(err.error_message, "down");

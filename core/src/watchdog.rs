@@ -37,7 +37,6 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use crate::deadline::Deadline;
-use crate::error;
 use crate::runtime::{Reply, RuntimeApi};
 
 /// The right to answer one invocation, shared by the serving loop and the
@@ -153,14 +152,11 @@ async fn run(api: RuntimeApi, mut received: mpsc::UnboundedReceiver<Watch>) {
 async fn answer_timeout(api: &RuntimeApi, watch: &Watch) {
     let budget = watch.budget.map_or_else(
         || "its budget".to_owned(),
-        |budget| format!("its budget of {}", crate::invoke::format_duration(budget)),
+        |budget| format!("its budget of {}", crate::deadline::format_duration(budget)),
     );
-    let timeout = error::diagnostic(
-        error::TIMEOUT,
-        format!(
-            "the handler did not finish within {budget} and blocked its thread, so its deadline guard could not run: answered by lambda-fn's watchdog"
-        ),
-    );
+    let timeout = crate::failure::Failure::Timeout(format!(
+        "the handler did not finish within {budget} and blocked its thread, so its deadline guard could not run: answered by lambda-fn's watchdog"
+    ));
     api.answer(&watch.reply, Err(timeout)).await;
 }
 

@@ -135,3 +135,71 @@ pub async fn dynamodb_changes(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(id: u64, status: Status) -> Order {
+        Order {
+            id,
+            status,
+            amount: 42.5,
+        }
+    }
+
+    fn change(event_name: &str, old: Option<Order>, new: Option<Order>) -> DynamoDbRecord<Order> {
+        let mut change = DynamoDbRecord::new(event_name, "10000000000000000000001");
+        change.old_image = old;
+        change.new_image = new;
+        change
+    }
+
+    #[tokio::test]
+    async fn audits_a_change_along_the_life_cycle() {
+        for record in [
+            change("INSERT", None, Some(order(7, Status::New))),
+            change(
+                "MODIFY",
+                Some(order(7, Status::New)),
+                Some(order(7, Status::Paid)),
+            ),
+            change("REMOVE", Some(order(7, Status::Delivered)), None),
+        ] {
+            let result = dynamodb_changes(record, &Context::default()).await;
+            assert!(result.is_ok(), "{result:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn refuses_a_change_that_breaks_the_life_cycle() {
+        let record = change(
+            "MODIFY",
+            Some(order(7, Status::Delivered)),
+            Some(order(7, Status::New)),
+        );
+        let err = dynamodb_changes(record, &Context::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type(), "InvalidTransition");
+        assert!(err.to_string().contains("order 7"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_keys_only_stream_is_refused() {
+        let err = dynamodb_changes(change("REMOVE", None, None), &Context::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type(), "KeysOnlyStream");
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "order id 0 is reserved")]
+    async fn order_id_zero_is_a_bug() {
+        let _ = dynamodb_changes(
+            change("INSERT", None, Some(order(0, Status::New))),
+            &Context::default(),
+        )
+        .await;
+    }
+}

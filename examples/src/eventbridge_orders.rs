@@ -90,3 +90,53 @@ pub async fn eventbridge_orders(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placed(order_id: &str, items: Vec<LineItem>) -> EventBridgeRecord<OrderPlaced> {
+        let total = items
+            .iter()
+            .map(|item| f64::from(item.quantity) * item.price)
+            .sum();
+        EventBridgeRecord::new(
+            "Order Placed",
+            "com.example.orders",
+            OrderPlaced {
+                order_id: order_id.into(),
+                total,
+                items,
+            },
+        )
+    }
+
+    fn books(quantity: u32) -> LineItem {
+        LineItem {
+            sku: "book-1".into(),
+            quantity,
+            price: 12.5,
+        }
+    }
+
+    #[tokio::test]
+    async fn accepts_a_placed_order() {
+        let result = eventbridge_orders(placed("ord-1", vec![books(2)]), &Context::default()).await;
+        assert!(result.is_ok(), "{result:?}");
+    }
+
+    #[tokio::test]
+    async fn refuses_an_order_without_items() {
+        let err = eventbridge_orders(placed("ord-2", vec![]), &Context::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type(), "EmptyOrder");
+        assert_eq!(err.to_string(), "order ord-2 has no items");
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "order id ord-0 is reserved")]
+    async fn order_id_ord_0_is_a_bug() {
+        let _ = eventbridge_orders(placed("ord-0", vec![books(1)]), &Context::default()).await;
+    }
+}

@@ -92,3 +92,49 @@ pub async fn kinesis_readings(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The readings of `examples/events/kinesis-readings.json`.
+
+    fn reading(sensor: &str, celsius: f64) -> KinesisRecord<Reading> {
+        let mut record = KinesisRecord::new(
+            "49590167373333333333333333333333333333333333333333333331",
+            Reading {
+                sensor: sensor.into(),
+                celsius,
+            },
+        );
+        record.partition_key = sensor.into();
+        record.event_id = Some(
+            "shardId-000000000000:49590167373333333333333333333333333333333333333333333331".into(),
+        );
+        record
+    }
+
+    #[tokio::test]
+    async fn stores_a_reading() {
+        let result = kinesis_readings(reading("greenhouse-1", 21.5), &Context::default()).await;
+        assert!(result.is_ok(), "{result:?}");
+    }
+
+    #[tokio::test]
+    async fn refuses_a_reading_below_absolute_zero() {
+        let err = kinesis_readings(reading("greenhouse-2", -300.0), &Context::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type(), "BelowAbsoluteZero");
+        assert_eq!(
+            err.to_string(),
+            "sensor greenhouse-2 read -300 °C, below absolute zero (-273.15 °C)"
+        );
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "a reading without a sensor")]
+    async fn a_reading_without_a_sensor_is_a_bug() {
+        let _ = kinesis_readings(reading("", 20.0), &Context::default()).await;
+    }
+}

@@ -11,18 +11,10 @@ use syn::{Expr, ExprLit, Ident, Lit, LitStr, Path, Token};
 
 use crate::duration;
 use crate::errors::Errors;
+use crate::trigger::{self, Spec};
 
-/// The trigger keywords, in the order the README lists them.
-pub const TRIGGERS: &[&str] = &[
-    "sqs",
-    "sns",
-    "s3",
-    "kinesis",
-    "dynamodb",
-    "eventbridge",
-    "schedule",
-    "http",
-];
+/// The trigger keywords, from the trigger table.
+pub const TRIGGERS: &[&str] = &trigger::KEYWORDS;
 
 /// The `key = value` options.
 pub const OPTIONS: &[&str] = &[
@@ -35,11 +27,10 @@ pub const OPTIONS: &[&str] = &[
     "logging",
 ];
 
-/// A trigger keyword as written.
+/// A trigger keyword as written: its row of the trigger table.
 #[derive(Clone)]
 pub struct Trigger {
-    pub name: String,
-    pub ident: Ident,
+    pub spec: &'static Spec,
 }
 
 /// `flavor = "..."`.
@@ -148,7 +139,7 @@ impl RawArgs {
 
 fn check_trigger(ident: Ident, args: &mut Args, errors: &mut Errors) {
     let name = ident.to_string();
-    if !TRIGGERS.contains(&name.as_str()) {
+    let Some(spec) = trigger::spec(&name) else {
         let message = if OPTIONS.contains(&name.as_str()) {
             format!("`{name}` needs a value: `{name} = ...`")
         } else {
@@ -156,18 +147,18 @@ fn check_trigger(ident: Ident, args: &mut Args, errors: &mut Errors) {
         };
         errors.push(syn::Error::new(ident.span(), message));
         return;
-    }
+    };
     if let Some(first) = &args.trigger {
         errors.push(syn::Error::new(
             ident.span(),
             format!(
                 "a function has one trigger, and `{}` is already given; deploy a second function for `{name}`",
-                first.name
+                first.spec.name
             ),
         ));
         return;
     }
-    args.trigger = Some(Trigger { name, ident });
+    args.trigger = Some(Trigger { spec });
 }
 
 fn check_option(key: Ident, value: Expr, args: &mut Args, errors: &mut Errors) {

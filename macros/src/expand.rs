@@ -8,7 +8,7 @@ use crate::attr::{Args, Flavor, RawArgs};
 use crate::errors::Errors;
 use crate::fallback;
 use crate::handler::{self, Handler, Role};
-use crate::trigger;
+use crate::trigger::{Form, Spec};
 
 /// Parses, checks and expands one `#[lambda(...)]`.
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -32,162 +32,259 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// What every part of the expansion needs: the user's function, the checked
+/// attribute and the path to lambda-fn's `__private` module.
+struct Cx<'a> {
+    item: &'a ItemFn,
+    args: &'a Args,
+    handler: &'a Handler,
+    private: TokenStream,
+}
+
+/// The names the generated closure gives the event and the invocation.
+const EVENT: &str = "__lambda_fn_event";
+const INVOCATION: &str = "__lambda_fn_invocation";
+
 fn generate(item: &ItemFn, args: &Args, handler: &Handler) -> TokenStream {
-    // `#[lambda]` requires `async`, so a handler that never awaits is not
-    // the user's mistake: clippy's `unused_async` is allowed on it.
-    let mut item = item.clone();
-    item.attrs
-        .push(syn::parse_quote!(#[allow(clippy::unused_async)]));
-    let item = &item;
     let krate: Path = args
         .krate
         .clone()
         .unwrap_or_else(|| syn::parse_quote!(::lambda_fn));
-    let private = quote!(#krate::__private);
-    let name = &item.sig.ident;
-    let state_ty = handler
-        .state
-        .as_ref()
-        .map_or_else(|| quote!(()), |state| quote!(#state));
-
-    let flavor = match args.flavor.unwrap_or(Flavor::CurrentThread) {
-        Flavor::CurrentThread => quote!(CurrentThread),
-        Flavor::MultiThread => quote!(MultiThread),
+    let cx = Cx {
+        item,
+        args,
+        handler,
+        private: quote!(#krate::__private),
     };
-    let install_logging = args.logging.unwrap_or(true);
-    let margin_nanos = args.timeout_margin.map_or_else(
-        || quote!(#private::DEFAULT_TIMEOUT_MARGIN),
-        |margin| {
-            let nanos = u64::try_from(margin.as_nanos()).unwrap_or(u64::MAX);
-            quote!(#private::Duration::from_nanos(#nanos))
-        },
-    );
-
-    // `shutdown = path`: `start` takes any async closure of the state; the
-    // path is checked inside it, at the user's token, by `Shutdown`.
-    let shutdown = |state: TokenStream| match &args.shutdown {
-        Some((_, path)) => {
-            let call = spanned_like(
-                quote!(<_ as #private::Shutdown<#state, _>>::shut_down(#path, __lambda_fn_state)),
-                path,
-            );
-            quote!(::core::option::Option::Some(async |__lambda_fn_state: &#state| #call.await))
-        }
-        None => quote!(#private::no_shutdown()),
-    };
-
-    // `init` is checked twice: where it is called and where `start` takes
-    // what it returns. Both are spanned at the user's path, so the compiler
-    // reports one error there (it drops a repeated error on the same span).
-    // The HTTP service form: the function itself is the `init`, its service
-    // the warm state.
     if handler.router {
+        return cx.service_main();
+    }
+    let adapter = match args.trigger.as_ref().map(|trigger| trigger.spec) {
+        None => cx.whole_event(),
+        Some(spec) if spec.form == Form::Http => cx.http_handler(),
+        Some(spec) => cx.batch(spec),
+    };
+    cx.main(&adapter)
+}
+
+impl Cx<'_> {
+    /// The user's function, kept as written. `#[lambda]` requires `async`,
+    /// so a handler that never awaits is not the user's mistake: clippy's
+    /// `unused_async` is allowed on it.
+    fn user_function(&self) -> ItemFn {
+        let mut item = self.item.clone();
+        item.attrs
+            .push(syn::parse_quote!(#[allow(clippy::unused_async)]));
+        item
+    }
+
+    fn state_type(&self) -> TokenStream {
+        self.handler
+            .state
+            .as_ref()
+            .map_or_else(|| quote!(()), |state| quote!(#state))
+    }
+
+    /// `Options { flavor, timeout_margin, install_logging }`.
+    fn options(&self) -> TokenStream {
+        let private = &self.private;
+        let flavor = match self.args.flavor.unwrap_or(Flavor::CurrentThread) {
+            Flavor::CurrentThread => quote!(CurrentThread),
+            Flavor::MultiThread => quote!(MultiThread),
+        };
+        let install_logging = self.args.logging.unwrap_or(true);
+        let margin = self.args.timeout_margin.map_or_else(
+            || quote!(#private::DEFAULT_TIMEOUT_MARGIN),
+            |margin| {
+                let nanos = u64::try_from(margin.as_nanos()).unwrap_or(u64::MAX);
+                quote!(#private::Duration::from_nanos(#nanos))
+            },
+        );
+        quote! {
+            #private::Options {
+                flavor: #private::Flavor::#flavor,
+                timeout_margin: #margin,
+                install_logging: #install_logging,
+            }
+        }
+    }
+
+    /// `shutdown = path`: `start` takes any async closure of the state; the
+    /// path is checked inside it, at the user's token, by `Shutdown`.
+    fn shutdown_hook(&self, state: &TokenStream) -> TokenStream {
+        let private = &self.private;
+        match &self.args.shutdown {
+            Some((_, path)) => {
+                let call = spanned_like(
+                    quote!(<_ as #private::Shutdown<#state, _>>::shut_down(#path, __lambda_fn_state)),
+                    path,
+                );
+                quote!(::core::option::Option::Some(async |__lambda_fn_state: &#state| #call.await))
+            }
+            None => quote!(#private::no_shutdown()),
+        }
+    }
+
+    /// `main` for the HTTP service form: the function itself is the `init`,
+    /// its service the warm state.
+    fn service_main(&self) -> TokenStream {
+        let private = &self.private;
+        let name = &self.item.sig.ident;
+        let item = self.user_function();
+        let options = self.options();
         let build = spanned_like(
             quote!(|| <_ as #private::IntoState<_, _>>::into_state(#name())),
             name,
         );
-        let shutdown_hook = shutdown(quote!(_));
+        let shutdown_hook = self.shutdown_hook(&quote!(_));
         let doc = format!(
             " The AWS Lambda entry point for the HTTP service built by [`{name}`], generated by `#[lambda(http)]`."
         );
-        return quote! {
+        quote! {
             #item
 
             #[doc = #doc]
             fn main() -> #private::ExitCode {
                 #private::start(
-                    #private::Options {
-                        flavor: #private::Flavor::#flavor,
-                        timeout_margin: #margin_nanos,
-                        install_logging: #install_logging,
-                    },
+                    #options,
                     #build,
                     #private::http::HttpService::new(),
                     #shutdown_hook,
                 )
             }
-        };
+        }
     }
 
-    let (init, init_types) = match &args.init {
-        Some((_, path)) => (
-            spanned_like(
-                quote!(|| <_ as #private::IntoState<#state_ty, _>>::into_state(#path())),
-                path,
+    /// `main` for a handler function, serving it with `adapter`.
+    fn main(&self, adapter: &TokenStream) -> TokenStream {
+        let private = &self.private;
+        let name = &self.item.sig.ident;
+        let item = self.user_function();
+        let state_ty = self.state_type();
+        let options = self.options();
+        // `init` is checked twice: where it is called and where `start` takes
+        // what it returns. Both are spanned at the user's path, so the
+        // compiler reports one error there (it drops a repeated error on the
+        // same span).
+        let (init, init_types) = match &self.args.init {
+            Some((_, path)) => (
+                spanned_like(
+                    quote!(|| <_ as #private::IntoState<#state_ty, _>>::into_state(#path())),
+                    path,
+                ),
+                spanned_like(quote!(_, _), path),
             ),
-            spanned_like(quote!(_, _), path),
-        ),
-        None => (quote!(#private::no_init), quote!(_, _)),
-    };
-
-    let event = format_ident!("__lambda_fn_event");
-    let invocation = format_ident!("__lambda_fn_invocation");
-    let arguments = handler.params.iter().map(|param| {
-        let ty = &param.ty;
-        // Spanned at the user's parameter: a `&other::Context` is reported
-        // there, by the trait's `on_unimplemented` message.
-        match param.role {
-            Role::Context => qualified(
-                ty,
-                quote!(__LambdaFnContext<'_>),
-                quote!(__lambda_fn_from(#invocation.context)),
-            ),
-            Role::Deadline => qualified(
-                ty,
-                quote!(__LambdaFnDeadline<'_>),
-                quote!(__lambda_fn_from(#invocation.deadline)),
-            ),
-            Role::State => quote!(#invocation.state),
-            // The invocation provides the parameter's type: the state type
-            // is fixed by the invocation, so a type that is none of the
-            // three is reported as such, at the user's parameter.
-            Role::Inferred => spanned_like(
-                quote!(__LambdaFnInput::<#ty, _>::__lambda_fn_take(#invocation)),
-                ty,
-            ),
-        }
-    });
-    let roles: Vec<Role> = handler.params.iter().map(|param| param.role).collect();
-    let context_check = roles.contains(&Role::Context).then(|| {
+            None => (quote!(#private::no_init), quote!(_, _)),
+        };
+        let input_checks = self.input_checks();
+        let shutdown_hook = self.shutdown_hook(&state_ty);
+        let doc = format!(
+            " The AWS Lambda entry point for [`{name}`], generated by `#[lambda]`.\n\n \
+             Serves invocations from the Runtime API when `AWS_LAMBDA_RUNTIME_API` is set, \
+             and otherwise one event from `--event FILE` or stdin (see `--help`)."
+        );
         quote! {
-            #[diagnostic::on_unimplemented(
-                message = "`{Self}` is not the invocation context `&lambda_fn::Context`",
-                label = "a parameter whose type is named `Context` receives the invocation context",
-                note = "to take your own `Context` type as warm state, import it under another name: `use my_module::Context as AppContext;`"
-            )]
-            trait __LambdaFnContext<'a> {
-                fn __lambda_fn_from(context: &'a #private::Context) -> Self;
+            #item
+
+            #[doc = #doc]
+            fn main() -> #private::ExitCode {
+                #input_checks
+
+                #private::start::<#state_ty, #init_types, _, _>(
+                    #options,
+                    #init,
+                    #adapter,
+                    #shutdown_hook,
+                )
             }
-            impl<'a> __LambdaFnContext<'a> for &'a #private::Context {
-                fn __lambda_fn_from(context: &'a #private::Context) -> Self {
-                    context
+        }
+    }
+
+    /// The arguments of the call to the user's function after the event,
+    /// taken from the invocation. Spanned at the user's parameter: a
+    /// `&other::Context` is reported there, by the trait's
+    /// `on_unimplemented` message.
+    fn arguments(&self) -> Vec<TokenStream> {
+        let invocation = format_ident!("{INVOCATION}");
+        self.handler
+            .params
+            .iter()
+            .map(|param| {
+                let ty = &param.ty;
+                match param.role {
+                    Role::Context => qualified(
+                        ty,
+                        quote!(__LambdaFnContext<'_>),
+                        quote!(__lambda_fn_from(#invocation.context)),
+                    ),
+                    Role::Deadline => qualified(
+                        ty,
+                        quote!(__LambdaFnDeadline<'_>),
+                        quote!(__lambda_fn_from(#invocation.deadline)),
+                    ),
+                    Role::State => quote!(#invocation.state),
+                    // The invocation provides the parameter's type: the state
+                    // type is fixed by the invocation, so a type that is none
+                    // of the three is reported as such, at the user's
+                    // parameter.
+                    Role::Inferred => spanned_like(
+                        quote!(__LambdaFnInput::<#ty, _>::__lambda_fn_take(#invocation)),
+                        ty,
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    /// The traits that check each parameter's type against its role, for the
+    /// roles the handler has.
+    fn input_checks(&self) -> TokenStream {
+        let private = &self.private;
+        let has = |role| self.handler.params.iter().any(|param| param.role == role);
+        let context_check = has(Role::Context).then(|| {
+            quote! {
+                #[diagnostic::on_unimplemented(
+                    message = "`{Self}` is not the invocation context `&lambda_fn::Context`",
+                    label = "a parameter whose type is named `Context` receives the invocation context",
+                    note = "to take your own `Context` type as warm state, import it under another name: `use my_module::Context as AppContext;`"
+                )]
+                trait __LambdaFnContext<'a> {
+                    fn __lambda_fn_from(context: &'a #private::Context) -> Self;
+                }
+                impl<'a> __LambdaFnContext<'a> for &'a #private::Context {
+                    fn __lambda_fn_from(context: &'a #private::Context) -> Self {
+                        context
+                    }
                 }
             }
-        }
-    });
-    let deadline_check = roles.contains(&Role::Deadline).then(|| {
-        quote! {
-            #[diagnostic::on_unimplemented(
-                message = "`{Self}` is not the deadline handle `&lambda_fn::Deadline`",
-                label = "a parameter whose type is named `Deadline` receives the deadline handle",
-                note = "to take your own `Deadline` type as warm state, import it under another name: `use my_module::Deadline as Cutoff;`"
-            )]
-            trait __LambdaFnDeadline<'a> {
-                fn __lambda_fn_from(deadline: &'a #private::Deadline) -> Self;
-            }
-            impl<'a> __LambdaFnDeadline<'a> for &'a #private::Deadline {
-                fn __lambda_fn_from(deadline: &'a #private::Deadline) -> Self {
-                    deadline
+        });
+        let deadline_check = has(Role::Deadline).then(|| {
+            quote! {
+                #[diagnostic::on_unimplemented(
+                    message = "`{Self}` is not the deadline handle `&lambda_fn::Deadline`",
+                    label = "a parameter whose type is named `Deadline` receives the deadline handle",
+                    note = "to take your own `Deadline` type as warm state, import it under another name: `use my_module::Deadline as Cutoff;`"
+                )]
+                trait __LambdaFnDeadline<'a> {
+                    fn __lambda_fn_from(deadline: &'a #private::Deadline) -> Self;
+                }
+                impl<'a> __LambdaFnDeadline<'a> for &'a #private::Deadline {
+                    fn __lambda_fn_from(deadline: &'a #private::Deadline) -> Self {
+                        deadline
+                    }
                 }
             }
-        }
-    });
+        });
+        let input_check = has(Role::Inferred).then(|| self.inferred_input_check());
+        quote!(#context_check #deadline_check #input_check)
+    }
 
-    // A reference the macro could not place by name (a renamed import of
-    // `Context` or `Deadline`, or one of several candidates for the warm
-    // state): the compiler picks the one impl its type fits.
-    let input_check = roles.contains(&Role::Inferred).then(|| {
-        let (message, label, note) = if args.init.is_some() {
+    /// A reference the macro could not place by name (a renamed import of
+    /// `Context` or `Deadline`, or one of several candidates for the warm
+    /// state): the compiler picks the one impl its type fits.
+    fn inferred_input_check(&self) -> TokenStream {
+        let private = &self.private;
+        let (message, label, note) = if self.args.init.is_some() {
             (
                 "`{T}` is not an input of this handler",
                 "not `&lambda_fn::Context`, `&lambda_fn::Deadline` or the warm state that `init` builds",
@@ -231,190 +328,158 @@ fn generate(item: &ItemFn, args: &Args, handler: &Handler) -> TokenStream {
                 }
             }
         }
-    });
+    }
 
-    let output = &handler.output;
-    let call_arguments: Vec<TokenStream> = handler
-        .event
-        .as_ref()
-        .map(|_| quote!(#event))
-        .into_iter()
-        .chain(arguments)
-        .collect();
-    // The call's parentheses are spanned like the return type, so the whole
-    // `into_result(...)` call is, and a return type of the wrong shape is one
-    // error there.
-    let answer = {
-        let mut group = proc_macro2::Group::new(
+    /// `async |event: <payload>, invocation| <check>(user_fn(event, ...).await)`:
+    /// the closure every adapter wraps. `check` is the return-type check
+    /// (`<R as Output<_, _>>::into_result`), spanned at the return type.
+    fn closure(&self, payload_ty: &TokenStream, check: &TokenStream) -> TokenStream {
+        let private = &self.private;
+        let name = &self.item.sig.ident;
+        let event = format_ident!("{EVENT}");
+        let invocation = format_ident!("{INVOCATION}");
+        let state_ty = self.state_type();
+        let call_arguments: Vec<TokenStream> = self
+            .handler
+            .event
+            .as_ref()
+            .map(|_| quote!(#event))
+            .into_iter()
+            .chain(self.arguments())
+            .collect();
+        // The call's parentheses are spanned like the return type, so the
+        // whole `into_result(...)` call is, and a return type of the wrong
+        // shape is one error there.
+        let mut answer = proc_macro2::Group::new(
             proc_macro2::Delimiter::Parenthesis,
             quote!(#name(#(#call_arguments),*).await),
         );
-        group.set_span(Span::call_site().located_at(last_span(output)));
-        group
-    };
-    let invocation_ty = quote!(&#private::Invocation<'_, #state_ty>);
-
-    let shutdown_hook = shutdown(quote!(#state_ty));
-    let adapter = match args.trigger.as_ref().and_then(|t| trigger::spec(&t.name)) {
-        None => {
-            let event_ty = handler
-                .event
-                .as_ref()
-                .expect("a whole-event handler has an event");
-            // The event and return types are checked where the user wrote
-            // them: `<Order as Event>` fails on `Order` if it does not decode;
-            // on the return type, `Output` if it is not a `Result`, and
-            // `Response` and `IntoDiagnostic` if its response does not
-            // serialize or its error is not reportable. `start` asks nothing
-            // more of them, so each problem is reported once.
-            let decode = qualified(event_ty, quote!(#private::Event), quote!(DECODE));
-            let into_result =
-                qualified(output, quote!(#private::Output<_, _>), quote!(into_result));
-            let (response, error) = result_arguments(output);
-            let encode = spanned_like(quote!(<_ as #private::Response>::ENCODE), response);
-            let report = spanned_like(
-                quote!(<_ as #private::IntoDiagnostic>::into_diagnostic),
-                error,
-            );
-            quote! {
-                #private::WholeEvent::from_parts(
-                    async |#event: #event_ty, #invocation: #invocation_ty| {
-                        #into_result #answer
-                    },
-                    #decode,
-                    #encode,
-                    #report,
-                )
+        answer.set_span(Span::call_site().located_at(last_span(&self.handler.output)));
+        quote! {
+            async |#event: #payload_ty, #invocation: &#private::Invocation<'_, #state_ty>| {
+                #check #answer
             }
-        }
-        Some(spec) if spec.name == "http" => {
-            let request_ty = handler
-                .event
-                .as_ref()
-                .expect("an http handler has a request");
-            // As for a whole event: the shape, the response and the error
-            // are each checked at the user's own type.
-            let into_result =
-                qualified(output, quote!(#private::Output<_, _>), quote!(into_result));
-            let (response, error) = result_arguments(output);
-            let into_response = spanned_like(
-                quote!(<_ as #private::http::Reply>::INTO_RESPONSE),
-                response,
-            );
-            let refuse = spanned_like(quote!(<_ as #private::http::Refusal>::REFUSE), error);
-            quote! {
-                #private::http::HttpHandler::from_parts(
-                    async |#event: #request_ty, #invocation: #invocation_ty| {
-                        #into_result #answer
-                    },
-                    #into_response,
-                    #refuse,
-                )
-            }
-        }
-        Some(spec) => {
-            let module = format_ident!("{}", spec.name);
-            let module = quote!(#private::#module);
-            let trigger_type = format_ident!("{}", spec.trigger_type);
-            let (payload_ty, decode) =
-                trigger_payload(spec, handler.event.as_ref(), &module, &private);
-            // A batch handler answers `Result<(), E>`: the trigger's answer is
-            // built from which records failed.
-            let into_result = qualified(
-                output,
-                quote!(#private::BatchOutput<_>),
-                quote!(into_result),
-            );
-            let (_, error) = result_arguments(output);
-            let report = spanned_like(
-                quote!(<_ as #private::IntoDiagnostic>::into_diagnostic),
-                error,
-            );
-            let concurrency = args
-                .concurrency
-                .as_ref()
-                .map_or(1, |(_, n)| usize::try_from(*n).unwrap_or(usize::MAX));
-            quote! {
-                #private::Adapter::<#module::#trigger_type, _, _, _>::new(
-                    async |#event: #payload_ty, #invocation: #invocation_ty| {
-                        #into_result #answer
-                    },
-                    #decode,
-                    #report,
-                    #concurrency,
-                )
-            }
-        }
-    };
-
-    let doc = format!(
-        " The AWS Lambda entry point for [`{name}`], generated by `#[lambda]`.\n\n \
-         Serves invocations from the Runtime API when `AWS_LAMBDA_RUNTIME_API` is set, \
-         and otherwise one event from `--event FILE` or stdin (see `--help`)."
-    );
-
-    quote! {
-        #item
-
-        #[doc = #doc]
-        fn main() -> #private::ExitCode {
-            #context_check
-            #deadline_check
-            #input_check
-
-            #private::start::<#state_ty, #init_types, _, _>(
-                #private::Options {
-                    flavor: #private::Flavor::#flavor,
-                    timeout_margin: #margin_nanos,
-                    install_logging: #install_logging,
-                },
-                #init,
-                #adapter,
-                #shutdown_hook,
-            )
         }
     }
-}
 
-/// The payload type of a trigger's handler and the function that decodes it
-/// from one record: `sqs::payload(record, <Order as Event>::DECODE)` for a
-/// body `Order`, `sqs::record(record, sqs::text)` for `SqsRecord<String>`,
-/// `s3::payload` for S3's fixed `S3Object`.
-fn trigger_payload(
-    spec: &trigger::Spec,
-    payload: Option<&syn::Type>,
-    module: &TokenStream,
-    private: &TokenStream,
-) -> (TokenStream, TokenStream) {
-    let Some(payload) = payload else {
-        // A payload-less handler: the record is decoded and not passed on.
-        let trigger::Payload::Fixed { ty } = spec.payload else {
-            unreachable!("only fixed-payload triggers allow no payload")
-        };
-        let ty = format_ident!("{}", ty);
-        return (quote!(#module::#ty), quote!(#module::payload));
-    };
-    match spec.payload {
-        trigger::Payload::Fixed { .. } => (
-            quote!(#payload),
-            spanned_like(quote!(#module::payload as fn(&_) -> _), payload),
-        ),
-        trigger::Payload::Body { wrapper, raw } => {
-            let (shape, body) = match wrapper_argument(payload, wrapper) {
-                Some(inner) => (quote!(record), inner),
-                None => (quote!(payload), payload),
-            };
-            let decoder = if raw && is_type(body, "String") {
-                quote!(#module::text)
-            } else if raw && is_vec_u8(body) {
-                quote!(#module::bytes)
-            } else {
-                qualified(body, quote!(#private::Event), quote!(DECODE))
-            };
-            (
+    /// `#[lambda]` without a trigger. The event and return types are checked
+    /// where the user wrote them: `<Order as Event>` fails on `Order` if it
+    /// does not decode; on the return type, `Output` if it is not a
+    /// `Result`, and `Response` and `IntoDiagnostic` if its response does
+    /// not serialize or its error is not reportable. `start` asks nothing
+    /// more of them, so each problem is reported once.
+    fn whole_event(&self) -> TokenStream {
+        let private = &self.private;
+        let output = &self.handler.output;
+        let event_ty = self
+            .handler
+            .event
+            .as_ref()
+            .expect("a whole-event handler has an event");
+        let decode = qualified(event_ty, quote!(#private::Event), quote!(DECODE));
+        let into_result = qualified(output, quote!(#private::Output<_, _>), quote!(into_result));
+        let (response, error) = result_arguments(output);
+        let encode = spanned_like(quote!(<_ as #private::Response>::ENCODE), response);
+        let report = spanned_like(
+            quote!(<_ as #private::IntoDiagnostic>::into_diagnostic),
+            error,
+        );
+        let closure = self.closure(&quote!(#event_ty), &into_result);
+        quote!(#private::WholeEvent::new(#closure, #decode, #encode, #report))
+    }
+
+    /// `#[lambda(http)]` on a request handler: as for a whole event, the
+    /// shape, the response and the error are each checked at the user's own
+    /// type.
+    fn http_handler(&self) -> TokenStream {
+        let private = &self.private;
+        let output = &self.handler.output;
+        let request_ty = self
+            .handler
+            .event
+            .as_ref()
+            .expect("an http handler has a request");
+        let into_result = qualified(output, quote!(#private::Output<_, _>), quote!(into_result));
+        let (response, error) = result_arguments(output);
+        let into_response = spanned_like(
+            quote!(<_ as #private::http::Reply>::INTO_RESPONSE),
+            response,
+        );
+        let refuse = spanned_like(quote!(<_ as #private::http::Refusal>::REFUSE), error);
+        let closure = self.closure(&quote!(#request_ty), &into_result);
+        quote!(#private::http::HttpHandler::from_parts(#closure, #into_response, #refuse))
+    }
+
+    /// A batch trigger: one call per record. A batch handler answers
+    /// `Result<(), E>`; the trigger's answer is built from which records
+    /// failed.
+    fn batch(&self, spec: &Spec) -> TokenStream {
+        let private = &self.private;
+        let output = &self.handler.output;
+        let module = format_ident!("{}", spec.name);
+        let source = quote!(#private::#module::Source);
+        let (payload_ty, decode) = self.record_payload(spec, &source);
+        let into_result = qualified(
+            output,
+            quote!(#private::BatchOutput<_>),
+            quote!(into_result),
+        );
+        let (_, error) = result_arguments(output);
+        let report = spanned_like(
+            quote!(<_ as #private::IntoDiagnostic>::into_diagnostic),
+            error,
+        );
+        let concurrency = self
+            .args
+            .concurrency
+            .as_ref()
+            .map_or(1, |(_, n)| usize::try_from(*n).unwrap_or(usize::MAX));
+        let closure = self.closure(&payload_ty, &into_result);
+        quote!(#private::Batch::<#source, _, _, _>::new(#closure, #decode, #report, #concurrency))
+    }
+
+    /// The payload type of a batch handler and the function that gets it
+    /// from one record, through the trigger contract:
+    /// `<Source as WithBody>::body(record, <Order as Event>::BODY)` for a
+    /// body `Order`, `<Source as WithBody>::wrap(record, text)` for
+    /// `SqsRecord<String>`, `<Source as Fixed>::payload` for S3's
+    /// `S3Object`.
+    fn record_payload(&self, spec: &Spec, source: &TokenStream) -> (TokenStream, TokenStream) {
+        let private = &self.private;
+        let payload = self.handler.event.as_ref();
+        match (spec.form, payload) {
+            // A payload-less handler: the record is decoded and not passed on.
+            (Form::Fixed { .. }, None) => (
+                quote!(<#source as #private::Fixed>::Payload),
+                quote!(<#source as #private::Fixed>::payload),
+            ),
+            (Form::Fixed { .. }, Some(payload)) => (
                 quote!(#payload),
-                quote!(|record| #module::#shape(record, #decoder)),
-            )
+                spanned_like(
+                    quote!(<#source as #private::Fixed>::payload as fn(&_) -> _),
+                    payload,
+                ),
+            ),
+            (Form::Body { wrapper, raw }, Some(payload)) => {
+                let (shape, body) = match wrapper_argument(payload, wrapper) {
+                    Some(inner) => (quote!(wrap), inner),
+                    None => (quote!(body), payload),
+                };
+                let decoder = if raw && is_type(body, "String") {
+                    quote!(#private::text)
+                } else if raw && is_vec_u8(body) {
+                    quote!(#private::bytes)
+                } else {
+                    qualified(body, quote!(#private::Event), quote!(BODY))
+                };
+                (
+                    quote!(#payload),
+                    quote!(|record| <#source as #private::WithBody>::#shape(record, #decoder)),
+                )
+            }
+            (Form::Body { .. } | Form::Http, _) => {
+                unreachable!("a body trigger has a payload, and HTTP is not a batch")
+            }
         }
     }
 }

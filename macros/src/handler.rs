@@ -8,11 +8,11 @@
 //! (a renamed import, `&Ctx` for `use lambda_fn::Context as Ctx`) is left
 //! to the compiler, which picks its role from the type itself.
 
-use syn::{FnArg, GenericParam, ItemFn, Pat, PatType, ReturnType, Type, TypeReference};
+use syn::{FnArg, GenericParam, ItemFn, Pat, PatType, ReturnType, Signature, Type, TypeReference};
 
 use crate::attr::Args;
 use crate::errors::Errors;
-use crate::trigger;
+use crate::trigger::{Form, Spec};
 
 /// What a parameter after the event receives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,18 +63,74 @@ pub struct Handler {
 
 /// Checks `item` against the rules of `#[lambda]`, recording every problem.
 /// Returns the handler if nothing was wrong with it.
+///
+/// Each concern is one function, run in the order a reader meets the
+/// signature (as axum-macros' `debug_handler` composes its checks); every
+/// check runs, so that one build reports every problem.
 pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler> {
     let before = errors.count();
     let sig = &item.sig;
+    let spec = args.trigger.as_ref().map(|trigger| trigger.spec);
+    // `#[lambda(http)]` on a function without parameters: it builds a tower
+    // service (an `axum::Router`, say), once, at init, and may be sync.
+    let router = spec.is_some_and(|spec| spec.form == Form::Http) && sig.inputs.is_empty();
+    check_qualifiers(sig, router, errors);
+    let lifetimes_reported = check_generics(sig, errors);
+    check_name(sig, errors);
+    let output = check_output(sig, errors);
+    let has_receiver = check_receivers(sig, errors);
+
+    let before_inputs = errors.count();
+    let mut inputs = sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Typed(typed) => Some(typed),
+            FnArg::Receiver(_) => None,
+        })
+        .peekable();
+    // A scheduled function may take no payload: then its first parameter
+    // is already one of the optional inputs.
+    let starts_with_optional_input = spec.is_some_and(Spec::payload_optional)
+        && inputs
+            .peek()
+            .is_none_or(|first| matches!(&*first.ty, Type::Reference(_)));
+    let no_event = starts_with_optional_input || router;
+    let event = if no_event {
+        None
+    } else {
+        take_event(&mut inputs, sig, has_receiver, args, errors)
+    };
+    let mut params = check_params(inputs, !lifetimes_reported, errors);
+    let state = place_state(&mut params, args);
+    // Whether `init` and a state parameter go together is only worth saying
+    // when every parameter was understood: a rejected `&mut State` or
+    // `init = connect()` is already one error, and this would be a second.
+    let inputs_understood = errors.count() == before_inputs;
+    check_init(sig, args, router, inputs_understood, state.as_ref(), errors);
+    check_trigger(spec, args, event.as_ref(), errors);
+
+    if errors.count() > before || (event.is_none() && !no_event) {
+        return None;
+    }
+    Some(Handler {
+        router,
+        state,
+        event,
+        params,
+        output: output?,
+    })
+}
+
+/// `const`, `async`, `unsafe` and `extern`: a handler is a plain `async fn`
+/// (or, for the HTTP service form, any fn).
+fn check_qualifiers(sig: &Signature, router: bool, errors: &mut Errors) {
     if let Some(constness) = &sig.constness {
         errors.push(syn::Error::new(
             constness.span,
             "a Lambda handler cannot be `const`: remove `const`",
         ));
     }
-    // `#[lambda(http)]` on a function without parameters: it builds a tower
-    // service (an `axum::Router`, say), once, at init, and may be sync.
-    let router = args.trigger.as_ref().is_some_and(|t| t.name == "http") && sig.inputs.is_empty();
     if sig.asyncness.is_none() && !router {
         errors.push(syn::Error::new(
             sig.fn_token.span,
@@ -93,6 +149,12 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
             "a Lambda handler cannot have an `extern` ABI: remove it",
         ));
     }
+}
+
+/// Generic parameters, `where` clauses and `...`. Returns whether the
+/// handler's lifetime parameters were reported, so that the lifetimes on its
+/// references are not reported again.
+fn check_generics(sig: &Signature, errors: &mut Errors) -> bool {
     let only_lifetimes = sig
         .generics
         .params
@@ -106,8 +168,6 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
             ));
         }
     } else if only_lifetimes {
-        // One error for the misuse: the lifetimes on the parameters that use
-        // these are not reported again.
         errors.push(syn::Error::new_spanned(
             &sig.generics.params,
             "a Lambda handler cannot have lifetime parameters: remove them, and the lifetimes on its references; the generated code chooses them",
@@ -124,13 +184,20 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
             "a Lambda handler cannot be variadic: remove the `...`",
         ));
     }
+    only_lifetimes && !sig.generics.params.is_empty()
+}
+
+fn check_name(sig: &Signature, errors: &mut Errors) {
     if sig.ident == "main" {
         errors.push(syn::Error::new(
             sig.ident.span(),
             "#[lambda] generates `main` itself: give the handler another name, like `handler`",
         ));
     }
-    let output = match &sig.output {
+}
+
+fn check_output(sig: &Signature, errors: &mut Errors) -> Option<Type> {
+    match &sig.output {
         ReturnType::Type(_, ty) => Some((**ty).clone()),
         ReturnType::Default => {
             errors.push(syn::Error::new(
@@ -139,10 +206,12 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
             ));
             None
         }
-    };
+    }
+}
 
-    // `self` is reported once, wherever it is; the first other parameter is
-    // still the event, so nothing else is reported because of it.
+/// `self` is reported once, wherever it is; the first other parameter is
+/// still the event, so nothing else is reported because of it.
+fn check_receivers(sig: &Signature, errors: &mut Errors) -> bool {
     let mut has_receiver = false;
     for input in &sig.inputs {
         if let FnArg::Receiver(receiver) = input {
@@ -150,43 +219,42 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
             errors.push(self_error(receiver));
         }
     }
-    let inputs = sig.inputs.iter().filter_map(|input| match input {
-        FnArg::Typed(typed) => Some(typed),
-        FnArg::Receiver(_) => None,
-    });
+    has_receiver
+}
 
-    let before_inputs = errors.count();
-    let trigger = args.trigger.as_ref().and_then(|t| trigger::spec(&t.name));
-    // A scheduled function may take no payload: then its first parameter
-    // is already one of the optional inputs.
-    let payload_optional = trigger.is_some_and(|spec| spec.payload_optional);
-    let mut inputs = inputs.peekable();
-    let starts_with_optional_input = payload_optional
-        && inputs
-            .peek()
-            .is_none_or(|first| matches!(&*first.ty, Type::Reference(_)));
-    let event = if starts_with_optional_input || router {
-        None
-    } else {
-        match inputs.next() {
-            None if has_receiver => None,
-            None => {
-                errors.push(syn::Error::new(
-                    sig.paren_token.span.join(),
-                    "a Lambda handler takes the event as its first parameter, like `event: MyEvent` (or `event: serde_json::Value` for any JSON)",
-                ));
-                None
-            }
-            Some(first) => check_event(first, args, errors),
+/// The first parameter: the event (or the record's payload).
+fn take_event<'a>(
+    inputs: &mut impl Iterator<Item = &'a PatType>,
+    sig: &Signature,
+    has_receiver: bool,
+    args: &Args,
+    errors: &mut Errors,
+) -> Option<Type> {
+    match inputs.next() {
+        None if has_receiver => None,
+        None => {
+            errors.push(syn::Error::new(
+                sig.paren_token.span.join(),
+                "a Lambda handler takes the event as its first parameter, like `event: MyEvent` (or `event: serde_json::Value` for any JSON)",
+            ));
+            None
         }
-    };
+        Some(first) => check_event(first, args, errors),
+    }
+}
 
+/// The parameters after the event, each role at most once (references to
+/// other types, candidates for the state, are sorted out by `place_state`).
+fn check_params<'a>(
+    inputs: impl Iterator<Item = &'a PatType>,
+    check_lifetime: bool,
+    errors: &mut Errors,
+) -> Vec<Param> {
     let mut params: Vec<Param> = Vec::new();
     for input in inputs {
-        let Some(param) = check_param(input, !only_lifetimes, errors) else {
+        let Some(param) = check_param(input, check_lifetime, errors) else {
             continue;
         };
-        // Two references to other types are sorted out below.
         if let Some(earlier) = params
             .iter()
             .find(|p| p.role == param.role && p.role != Role::State)
@@ -203,40 +271,48 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
         }
         params.push(param);
     }
+    params
+}
 
-    // With `init`, the one reference not named `Context` or `Deadline` is
-    // the state. Without `init`, or with several such references, each may
-    // be a renamed `Context` or `Deadline`: the compiler decides by type,
-    // and a reference that is none of them is an error at its type.
+/// With `init`, the one reference not named `Context` or `Deadline` is the
+/// state. Without `init`, or with several such references, each may be a
+/// renamed `Context` or `Deadline`: the compiler decides by type, and a
+/// reference that is none of them is an error at its type. Returns the
+/// state's type (`_` when the compiler infers it).
+fn place_state(params: &mut [Param], args: &Args) -> Option<Type> {
     let others = params.iter().filter(|p| p.role == Role::State).count();
     let state_known = args.init.is_some() && others == 1;
-    if !state_known {
-        for param in params.iter_mut().filter(|p| p.role == Role::State) {
-            param.role = Role::Inferred;
-        }
-    }
-    let state = if state_known {
-        params
+    if state_known {
+        return params
             .iter()
             .find(|p| p.role == Role::State)
-            .map(|p| p.referent.clone())
-    } else if args.init.is_some() && others > 1 {
-        Some(syn::parse_quote!(_))
-    } else {
-        None
-    };
+            .map(|p| p.referent.clone());
+    }
+    for param in params.iter_mut().filter(|p| p.role == Role::State) {
+        param.role = Role::Inferred;
+    }
+    (args.init.is_some() && others > 1).then(|| syn::parse_quote!(_))
+}
 
-    // Whether `init` and a state parameter go together is only worth saying
-    // when every parameter was understood: a rejected `&mut State` or
-    // `init = connect()` is already one error, and this would be a second.
-    if let (true, Some((key, _))) = (router, &args.init) {
+/// `init` builds state: there must be a state parameter to receive it, and
+/// the HTTP service form already runs once.
+fn check_init(
+    sig: &Signature,
+    args: &Args,
+    router: bool,
+    inputs_understood: bool,
+    state: Option<&Type>,
+    errors: &mut Errors,
+) {
+    let Some((key, _)) = &args.init else {
+        return;
+    };
+    if router {
         errors.push(syn::Error::new(
             key.span(),
             "a function that builds the HTTP service already runs once, at init: build what the service needs inside it and remove `init`",
         ));
-    } else if errors.count() == before_inputs
-        && let (Some((key, _)), None) = (&args.init, &state)
-    {
+    } else if inputs_understood && state.is_none() {
         errors.push(syn::Error::new(
             key.span(),
             format!(
@@ -245,56 +321,39 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
             ),
         ));
     }
+}
 
-    if let Some(spec) = trigger {
-        if let (Some((key, _)), Err(why)) = (&args.concurrency, spec.concurrency) {
-            errors.push(syn::Error::new(key.span(), why));
-        }
-        if let (trigger::Payload::Fixed { ty: fixed }, Some(payload)) = (spec.payload, &event)
-            && !names_type(payload, fixed)
-        {
-            errors.push(syn::Error::new_spanned(
-                payload,
-                format!(
-                    "the `{}` trigger passes `{fixed}` as the first parameter: write `{}: lambda_fn::{}::{fixed}`",
-                    spec.name,
-                    if spec.name == "http" { "req" } else { "event" },
-                    spec.name
-                ),
-            ));
-        }
-    } else if let Some(written) = &args.trigger {
-        errors.push(syn::Error::new(
-            written.ident.span(),
-            format!(
-                "the `{}` trigger is not available in this version of lambda-fn; take the whole event instead (`#[lambda]` with an `aws_lambda_events` type)",
-                written.name
-            ),
-        ));
-    } else if let Some((key, _)) = &args.concurrency {
+/// What the trigger's row says: whether `concurrency` applies, and the
+/// payload type of a fixed-payload trigger.
+fn check_trigger(spec: Option<&Spec>, args: &Args, event: Option<&Type>, errors: &mut Errors) {
+    let Some(spec) = spec else {
         // An unknown trigger is already reported; saying a trigger is
         // missing as well would contradict it.
-        if !args.trigger_written {
+        if let (Some((key, _)), false) = (&args.concurrency, args.trigger_written) {
             errors.push(syn::Error::new(
                 key.span(),
                 "`concurrency` sets how many records of a batch run at once, so it needs a batch trigger like `#[lambda(sqs, concurrency = 8)]`",
             ));
         }
+        return;
+    };
+    if let (Some((key, _)), Err(why)) = (&args.concurrency, spec.concurrency) {
+        errors.push(syn::Error::new(key.span(), why));
     }
-
-    if errors.count() > before {
-        return None;
+    let (fixed, parameter) = match spec.form {
+        Form::Fixed { ty, .. } => (ty, "event"),
+        Form::Http => ("Request", "req"),
+        Form::Body { .. } => return,
+    };
+    if let Some(payload) = event.filter(|payload| !names_type(payload, fixed)) {
+        errors.push(syn::Error::new_spanned(
+            payload,
+            format!(
+                "the `{}` trigger passes `{fixed}` as the first parameter: write `{parameter}: lambda_fn::{}::{fixed}`",
+                spec.name, spec.name
+            ),
+        ));
     }
-    if event.is_none() && !starts_with_optional_input && !router {
-        return None;
-    }
-    Some(Handler {
-        router,
-        state,
-        event,
-        params,
-        output: output?,
-    })
 }
 
 fn check_event(typed: &PatType, args: &Args, errors: &mut Errors) -> Option<Type> {

@@ -4,6 +4,9 @@
 //! the generated code calls; this crate only parses, checks and expands.
 
 mod attr;
+// The duration grammar, shared with the runtime (`--timeout` in local mode):
+// one file, so that the attribute and the command line cannot drift.
+#[path = "../../core/src/duration.rs"]
 mod duration;
 mod errors;
 mod expand;

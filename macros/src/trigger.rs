@@ -1,118 +1,132 @@
-//! What the macro knows of each trigger. Everything else about a trigger is
-//! in its module of the `lambda-fn` crate (`core/src/<module>.rs`), which
-//! the generated code names as `__private::<module>`.
+//! The trigger table: one row per `#[lambda(<keyword>)]`, saying how that
+//! keyword's handler is shaped. Everything else about a trigger is its
+//! module `core/src/triggers/<keyword>.rs`, whose `Source` type implements
+//! the trigger contract; the generated code names it as
+//! `__private::<keyword>::Source` and reaches it only through the
+//! contract's traits (`WithBody`, `Fixed`), so a row whose module does not
+//! fit fails to compile at the first pass case of that keyword. See
+//! `CONTRIBUTING.md`, "Adding a trigger".
 
-/// How a trigger's records become the handler's payload.
+/// How a trigger's handler takes its payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Payload {
-    /// A body decoded into any `T` (JSON), or raw as `String`/`Vec<u8>`
-    /// when `raw` allows it; or the trigger's record wrapper `Wrapper<T>`.
+pub enum Form {
+    /// One call per record with its body, which the handler types: any
+    /// `T: Deserialize` (JSON), `String`/`Vec<u8>` as they are when `raw`,
+    /// or the record wrapper `wrapper<T>` (`SqsRecord<T>`) for the metadata
+    /// too. The module implements `WithBody`.
     Body { wrapper: &'static str, raw: bool },
-    /// One fixed type of the trigger's module (S3's `S3Object`).
-    Fixed { ty: &'static str },
+    /// One call per record with one fixed type (`S3Object`), which may be
+    /// left out when `optional`. The module implements `Fixed`.
+    Fixed { ty: &'static str, optional: bool },
+    /// `#[lambda(http)]`: an `async fn(req: Request, ...)`, or a function
+    /// without parameters that builds a tower service once.
+    Http,
 }
 
-/// A trigger keyword.
-#[derive(Clone, Copy, Debug)]
+/// One trigger keyword.
+#[derive(Debug)]
 pub struct Spec {
-    /// The keyword, which is also the module's name.
+    /// The keyword, which is also the name of its module and cargo feature.
     pub name: &'static str,
-    /// The type implementing `Trigger` in the module.
-    pub trigger_type: &'static str,
-    pub payload: Payload,
+    pub form: Form,
     /// Whether `concurrency` applies; when not, why not.
     pub concurrency: Result<(), &'static str>,
-    /// Whether the handler may take no payload at all.
-    pub payload_optional: bool,
 }
 
+/// The triggers, in the order the README lists them.
 pub const SPECS: &[Spec] = &[
     Spec {
         name: "sqs",
-        trigger_type: "Sqs",
-        payload: Payload::Body {
+        form: Form::Body {
             wrapper: "SqsRecord",
             raw: true,
         },
         concurrency: Ok(()),
-        payload_optional: false,
     },
     Spec {
         name: "sns",
-        trigger_type: "Sns",
-        payload: Payload::Body {
+        form: Form::Body {
             wrapper: "SnsRecord",
             raw: true,
         },
         concurrency: Ok(()),
-        payload_optional: false,
     },
     Spec {
         name: "s3",
-        trigger_type: "S3",
-        payload: Payload::Fixed { ty: "S3Object" },
+        form: Form::Fixed {
+            ty: "S3Object",
+            optional: false,
+        },
         concurrency: Ok(()),
-        payload_optional: false,
     },
     Spec {
         name: "kinesis",
-        trigger_type: "Kinesis",
-        payload: Payload::Body {
+        form: Form::Body {
             wrapper: "KinesisRecord",
             raw: true,
         },
         concurrency: Err(
             "Kinesis records are processed in order, one at a time, so that a failure stops the shard at the right record; `concurrency` does not apply: remove it",
         ),
-        payload_optional: false,
     },
     Spec {
         name: "dynamodb",
-        trigger_type: "DynamoDb",
-        payload: Payload::Body {
+        form: Form::Body {
             wrapper: "DynamoDbRecord",
             raw: false,
         },
         concurrency: Err(
             "DynamoDB stream records are processed in order, one at a time, so that a failure stops the shard at the right record; `concurrency` does not apply: remove it",
         ),
-        payload_optional: false,
     },
     Spec {
         name: "eventbridge",
-        trigger_type: "EventBridge",
-        payload: Payload::Body {
+        form: Form::Body {
             wrapper: "EventBridgeRecord",
             raw: false,
         },
         concurrency: Err(
             "an EventBridge invocation carries one event, so `concurrency` does not apply: remove it",
         ),
-        payload_optional: false,
     },
     Spec {
         name: "schedule",
-        trigger_type: "Schedule",
-        payload: Payload::Fixed {
+        form: Form::Fixed {
             ty: "ScheduledEvent",
+            optional: true,
         },
         concurrency: Err(
             "a scheduled invocation carries one event, so `concurrency` does not apply: remove it",
         ),
-        payload_optional: true,
     },
     Spec {
         name: "http",
-        trigger_type: "Http",
-        payload: Payload::Fixed { ty: "Request" },
+        form: Form::Http,
         concurrency: Err(
             "an HTTP invocation carries one request, so `concurrency` does not apply: remove it",
         ),
-        payload_optional: false,
     },
 ];
 
-/// The spec of a trigger keyword that has one.
+/// The keywords of [`SPECS`], for suggestions and lists in messages.
+pub const KEYWORDS: [&str; SPECS.len()] = {
+    let mut keywords = [""; SPECS.len()];
+    let mut at = 0;
+    while at < SPECS.len() {
+        keywords[at] = SPECS[at].name;
+        at += 1;
+    }
+    keywords
+};
+
+/// The row of a keyword.
 pub fn spec(name: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|spec| spec.name == name)
+}
+
+impl Spec {
+    /// Whether the handler may take no payload at all.
+    pub fn payload_optional(&self) -> bool {
+        matches!(self.form, Form::Fixed { optional: true, .. })
+    }
 }

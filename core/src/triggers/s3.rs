@@ -31,20 +31,16 @@ use serde::Serialize;
 
 use crate::Deadline;
 use crate::batch::{BatchOutcome, Order};
-use crate::error::{self, Diagnostic, diagnostic};
-use crate::invoke::{Outcome, encode_response};
-use crate::trigger::Trigger;
+use crate::decode;
+use crate::failure::Failure;
+use crate::invocation::Outcome;
+use crate::trigger::{Fixed, Trigger};
 
-/// The S3 trigger.
-pub enum S3 {}
+crate::trigger::source!("s3");
 
-impl Trigger for S3 {
+impl Trigger for Source {
     type Event = S3Event;
     type Record = S3EventRecord;
-
-    fn records(event: &S3Event) -> &[S3EventRecord] {
-        &event.records
-    }
 
     fn id(record: &S3EventRecord) -> Option<String> {
         let entity = &record.s3;
@@ -57,6 +53,10 @@ impl Trigger for S3 {
         Some(format!("s3://{bucket}/{key}"))
     }
 
+    fn records(event: &S3Event) -> &[S3EventRecord] {
+        &event.records
+    }
+
     fn order(_: &S3Event, concurrency: usize) -> Order {
         Order::Unordered { concurrency }
     }
@@ -67,9 +67,9 @@ impl Trigger for S3 {
         let processed = event
             .records
             .iter()
-            .map(|record| payload(record).map(|object| object.key))
+            .map(|record| Self::payload(record).map(|object| object.key))
             .collect::<Result<_, _>>()?;
-        encode_response(&Processed { processed })
+        decode::encode(&Processed { processed })
     }
 }
 
@@ -145,37 +145,40 @@ impl S3Object {
 }
 
 /// The handler's payload: the record's object, its key URL-decoded.
-pub fn payload(record: &S3EventRecord) -> Result<S3Object, Diagnostic> {
-    let entity = &record.s3;
-    let bucket = entity
-        .bucket
-        .name
-        .clone()
-        .ok_or_else(|| diagnostic(error::INVALID_EVENT, "the record has no bucket name"))?;
-    let raw_key = entity
-        .object
-        .key
-        .as_deref()
-        .ok_or_else(|| diagnostic(error::INVALID_EVENT, "the record has no object key"))?;
-    let key =
-        decode_key(raw_key).map_err(|err| diagnostic(error::INVALID_EVENT, err.to_string()))?;
-    let size = entity
-        .object
-        .size
-        .map(u64::try_from)
-        .transpose()
-        .map_err(|_| diagnostic(error::INVALID_EVENT, "the object size is negative"))?;
-    Ok(S3Object {
-        bucket,
-        key,
-        size,
-        etag: entity.object.e_tag.clone(),
-        version_id: entity.object.version_id.clone(),
-        sequencer: entity.object.sequencer.clone(),
-        event_name: record.event_name.clone(),
-        event_time: record.event_time.into(),
-        region: record.aws_region.clone(),
-    })
+impl Fixed for Source {
+    type Payload = S3Object;
+
+    fn payload(record: &S3EventRecord) -> Result<S3Object, Failure> {
+        let entity = &record.s3;
+        let bucket = entity
+            .bucket
+            .name
+            .clone()
+            .ok_or_else(|| Failure::invalid_event("the record has no bucket name"))?;
+        let raw_key = entity
+            .object
+            .key
+            .as_deref()
+            .ok_or_else(|| Failure::invalid_event("the record has no object key"))?;
+        let key = decode_key(raw_key).map_err(|err| Failure::invalid_event(err.to_string()))?;
+        let size = entity
+            .object
+            .size
+            .map(u64::try_from)
+            .transpose()
+            .map_err(|_| Failure::invalid_event("the object size is negative"))?;
+        Ok(S3Object {
+            bucket,
+            key,
+            size,
+            etag: entity.object.e_tag.clone(),
+            version_id: entity.object.version_id.clone(),
+            sequencer: entity.object.sequencer.clone(),
+            event_name: record.event_name.clone(),
+            event_time: record.event_time.into(),
+            region: record.aws_region.clone(),
+        })
+    }
 }
 
 /// Why an object key did not URL-decode.
@@ -263,9 +266,10 @@ fn hex_digit(byte: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::IntoDiagnostic;
-    use crate::invoke::Invocation;
-    use crate::trigger::Adapter;
+
+    use crate::invocation::Invocation;
+    use crate::test_support::{Answer, Tested, serve_batch};
+    use crate::test_support::{assert_failure, assert_starts_with};
     use std::time::Duration;
 
     /// The sample events shipped in aws_lambda_events' fixtures.
@@ -310,7 +314,7 @@ mod tests {
         event.records.into_iter().next().unwrap()
     }
 
-    async fn serve(event: &[u8]) -> Outcome {
+    async fn serve(event: &[u8]) -> Answer {
         let handler = async |object: S3Object, _: &Invocation<'_, ()>| {
             if object.size == Some(0) {
                 return Err(crate::Error::msg(format!("{} is empty", object.key))
@@ -321,9 +325,7 @@ mod tests {
             }
             Ok(())
         };
-        let adapter: Adapter<S3, _, _, crate::Error> =
-            Adapter::new(handler, payload, IntoDiagnostic::into_diagnostic, 4);
-        crate::invoke::call_without_deadline(&adapter, event).await
+        serve_batch::<Source, _, _>(handler, <Source as Fixed>::payload, 4, event).await
     }
 
     #[test]
@@ -369,7 +371,7 @@ mod tests {
 
     #[test]
     fn fixture_decodes_into_an_object() {
-        let object = payload(&first_record(FIXTURE)).unwrap();
+        let object = Source::fixed(&first_record(FIXTURE)).unwrap();
         let mut expected = S3Object::new("sourcebucket", "Happy Face.jpg");
         expected.size = Some(1024);
         expected.etag = Some("d41d8cd98f00b204e9800998ecf8427e".to_owned());
@@ -382,7 +384,7 @@ mod tests {
         assert_eq!(object, expected);
         assert!(object.is_created() && !object.is_removed());
         assert_eq!(
-            S3::id(&first_record(FIXTURE)).as_deref(),
+            Source::id(&first_record(FIXTURE)).as_deref(),
             Some("s3://sourcebucket/Happy Face.jpg")
         );
     }
@@ -391,7 +393,7 @@ mod tests {
     fn decoding_agrees_with_the_fixture_decoded_key() {
         let record = first_record(FIXTURE_WITH_DECODED);
         assert_eq!(
-            Some(payload(&record).unwrap().key),
+            Some(Source::fixed(&record).unwrap().key),
             record.s3.object.url_decoded_key
         );
     }
@@ -400,20 +402,19 @@ mod tests {
     fn a_record_without_key_or_bucket_is_invalid() {
         let mut record = first_record(FIXTURE);
         record.s3.object.key = None;
-        let err = payload(&record).unwrap_err();
-        assert_eq!(err.error_type, "InvalidEvent");
-        assert_eq!(err.error_message, "the record has no object key");
-        assert_eq!(S3::id(&record), None);
+        let err = Source::fixed(&record).unwrap_err();
+        assert_failure(&err, "InvalidEvent", "the record has no object key");
+        assert_eq!(Source::id(&record), None);
         let mut record = first_record(FIXTURE);
         record.s3.bucket.name = None;
         assert_eq!(
-            payload(&record).unwrap_err().error_message,
+            Source::fixed(&record).unwrap_err().error_message,
             "the record has no bucket name"
         );
         let mut record = first_record(FIXTURE);
         record.s3.object.size = Some(-1);
         assert_eq!(
-            payload(&record).unwrap_err().error_message,
+            Source::fixed(&record).unwrap_err().error_message,
             "the object size is negative"
         );
     }
@@ -426,12 +427,12 @@ mod tests {
         let object = &mut record["s3"]["object"];
         object.as_object_mut().unwrap().remove("size");
         object.as_object_mut().unwrap().remove("eTag");
-        let object = payload(&first_record(&serde_json::to_vec(&event).unwrap())).unwrap();
+        let object = Source::fixed(&first_record(&serde_json::to_vec(&event).unwrap())).unwrap();
         assert_eq!((object.size, object.etag.as_deref()), (None, None));
         assert!(object.is_removed() && !object.is_created());
     }
 
-    fn json(outcome: Outcome) -> serde_json::Value {
+    fn json(outcome: Answer) -> serde_json::Value {
         serde_json::from_slice(&outcome.unwrap()).unwrap()
     }
 
@@ -465,10 +466,10 @@ mod tests {
         ]))
         .await
         .unwrap_err();
-        assert_eq!(err.error_type, "EmptyObject");
-        assert_eq!(
-            err.error_message,
-            "1 of 2 records failed: s3://uploads/reports/my fileé.txt: EmptyObject: reports/my fileé.txt is empty"
+        assert_failure(
+            &err,
+            "EmptyObject",
+            "1 of 2 records failed: s3://uploads/reports/my fileé.txt: EmptyObject: reports/my fileé.txt is empty",
         );
         let err = serve(&event_with_objects(&[
             ("bad%zzkey", 1),
@@ -477,12 +478,12 @@ mod tests {
         ]))
         .await
         .unwrap_err();
-        assert_eq!(err.error_type, "RecordsFailed");
-        assert_eq!(
-            err.error_message,
+        assert_failure(
+            &err,
+            "RecordsFailed",
             "2 of 3 records failed: \
              s3://uploads/bad%zzkey: InvalidEvent: the object key is not URL-encoded: the `%` at byte 3 is not followed by two hex digits; \
-             s3://uploads/x.crash: Panic: cannot read x.crash"
+             s3://uploads/x.crash: Panic: cannot read x.crash",
         );
     }
 
@@ -490,10 +491,6 @@ mod tests {
     async fn wrong_envelope_is_invalid_event() {
         let err = serve(br#"{"Records": [{"s3": 5}]}"#).await.unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        assert!(
-            err.error_message.starts_with("Records[0]"),
-            "{}",
-            err.error_message
-        );
+        assert_starts_with(&err.error_message, "Records[0]");
     }
 }

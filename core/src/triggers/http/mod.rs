@@ -22,13 +22,18 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use tokio::sync::oneshot;
 
+use crate::decode;
 use crate::error::{Diagnostic, IntoDiagnostic};
-use crate::invoke::{
-    Handler, Invocation, Outcome, catch_unwind, encode_response, guard, panic_diagnostic,
-};
+use crate::failure::Failure;
+use crate::guard::{caught, guarded};
+use crate::invocation::{Handler, Invocation, Outcome};
 
 pub use ::http::{Method, StatusCode, header};
 pub use lambda_http::{Body, IntoResponse, Request, RequestExt, Response};
+
+/// The target of this module's log lines, as it was before the module moved
+/// under `triggers/`: users filter on it (`RUST_LOG=lambda_fn::http=info`).
+const LOG_TARGET: &str = "lambda_fn::http";
 
 /// What [`IntoResponse::into_response`] returns: the HTTP response, built
 /// asynchronously.
@@ -149,7 +154,7 @@ impl Rejection {
     }
 
     fn from_path<E: fmt::Display>(err: serde_path_to_error::Error<E>) -> Self {
-        let (path, error) = crate::invoke::json_error_parts(&err);
+        let (path, error) = decode::path_and_message(&err);
         Self { error, path }
     }
 }
@@ -223,9 +228,6 @@ pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Respon
     );
     response
 }
-
-/// The trigger type of `#[lambda(http)]`.
-pub enum Http {}
 
 /// Serves an HTTP handler `handler(request, &invocation)`.
 pub struct HttpHandler<F, R, E> {
@@ -394,7 +396,7 @@ async fn serve<S, R, E>(
 ) -> Outcome {
     // Which front door sent the event decides the response's shape;
     // lambda_http knows them all.
-    let lambda_request: lambda_http::request::LambdaRequest = crate::invoke::decode_event(event)?;
+    let lambda_request: lambda_http::request::LambdaRequest = decode::from_slice(event)?;
     // lambda_http's adapter converts the request and the response. Its
     // service only hands the request over and waits for the response, so the
     // handler itself (which borrows the warm state) runs here, on this task,
@@ -424,13 +426,10 @@ async fn serve<S, R, E>(
         lambda_http::tower::Service::call(&mut adapter, event)
     }))
     .map_err(|panic| {
-        crate::error::diagnostic(
-            crate::error::INVALID_EVENT,
-            format!(
-                "the request could not be read: {}",
-                panic_diagnostic(&*panic).error_message
-            ),
-        )
+        Failure::invalid_event(format!(
+            "the request could not be read: {}",
+            crate::guard::panic_message(&*panic)
+        ))
     })?;
     let answer = async {
         let Ok(request) = request_rx.await else {
@@ -441,8 +440,8 @@ async fn serve<S, R, E>(
     };
     let (converted, ()) = futures_util::future::join(converted, answer).await;
     match converted {
-        Ok(response) => encode_response(&response),
-        Err(why) => Err(crate::error::diagnostic(crate::error::INVALID_EVENT, why)),
+        Ok(response) => decode::encode(&response),
+        Err(why) => Err(Failure::invalid_event(why)),
     }
 }
 
@@ -459,34 +458,32 @@ async fn respond_guarded<S, R, E>(
     refuse: fn(E, &str) -> Response<Body>,
 ) -> Response<Body> {
     let request_id = invocation.context.request_id.as_str();
-    let run = catch_unwind(async {
+    let run = caught(async {
         match respond(request).await {
             Ok(response) => into_response(response).await,
             Err(err) => Ok(refuse(err, request_id)),
         }
     });
-    match guard(invocation.deadline, run).await {
-        Some(Ok(Ok(response))) => response,
-        Some(Ok(Err(err))) => {
-            tracing::error!(request_id, error = %err, "the response body failed");
+    match guarded(invocation.deadline, run).await {
+        Ok(Ok(Ok(response))) => response,
+        Ok(Ok(Err(err))) => {
+            tracing::error!(target: LOG_TARGET, request_id, error = %err, "the response body failed");
             problem(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal server error",
                 request_id,
             )
         }
-        Some(Err(panic)) => {
-            let panic = panic_diagnostic(&*panic);
-            tracing::error!(request_id, error = %panic.error_message, "the handler panicked");
+        Ok(Err(panic)) | Err(panic @ Failure::Panic(_)) => {
+            tracing::error!(target: LOG_TARGET, request_id, error = %panic.message(), "the handler panicked");
             problem(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal server error",
                 request_id,
             )
         }
-        None => {
-            let timeout = crate::invoke::timeout_diagnostic(invocation.deadline);
-            tracing::error!(request_id, error = %timeout.error_message, "the deadline guard answered 504");
+        Err(timeout) => {
+            tracing::error!(target: LOG_TARGET, request_id, error = %timeout.message(), "the deadline guard answered 504");
             problem(
                 StatusCode::GATEWAY_TIMEOUT,
                 "the request timed out",
@@ -502,9 +499,9 @@ fn error_response<E: HttpError + IntoDiagnostic>(err: E, request_id: &str) -> Re
     let problem_body = err.problem();
     let diagnostic: Diagnostic = err.into_diagnostic();
     if status.is_server_error() {
-        tracing::error!(request_id, error_type = %diagnostic.error_type, error = %diagnostic.error_message, %status, "the handler failed");
+        tracing::error!(target: LOG_TARGET, request_id, error_type = %diagnostic.error_type, error = %diagnostic.error_message, %status, "the handler failed");
     } else {
-        tracing::info!(request_id, error_type = %diagnostic.error_type, %status, "the request was refused");
+        tracing::info!(target: LOG_TARGET, request_id, error_type = %diagnostic.error_type, %status, "the request was refused");
     }
     if !expose {
         let reason = status
@@ -529,6 +526,9 @@ fn problem(status: StatusCode, error: &str, request_id: &str) -> Response<Body> 
 }
 
 #[cfg(test)]
+mod front_doors;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::Context;
@@ -538,7 +538,10 @@ mod tests {
     use lambda_runtime_api_client::body::Body as StreamingBody;
     use std::time::{Duration, Instant};
 
-    const EVENT: &str = include_str!("../tests/fixtures/http/apigw_v2_proxy_request.json");
+    const EVENT: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/http/apigw_v2_proxy_request.json"
+    ));
 
     /// Serves the fixture's HTTP API request with `handler` under a guard
     /// of `budget`, and returns the HTTP API response posted.
@@ -549,11 +552,7 @@ mod tests {
     ) -> serde_json::Value {
         let context = Context::default();
         let deadline = Deadline::after(Instant::now(), budget);
-        let invocation = Invocation {
-            context: &context,
-            state,
-            deadline: &deadline,
-        };
+        let invocation = Invocation::new(&context, state, &deadline);
         let outcome = handler.call(EVENT.as_bytes(), &invocation).await;
         let response = outcome.expect("answered as HTTP, not as an invocation error");
         serde_json::from_slice(&response).unwrap()

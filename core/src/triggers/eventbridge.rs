@@ -24,24 +24,24 @@ use serde_json::Value;
 
 use crate::Deadline;
 use crate::batch::{BatchOutcome, Order};
-use crate::error::{self, Diagnostic, diagnostic};
-use crate::invoke::Outcome;
-use crate::trigger::{Trigger, answer_all_or_nothing};
+use crate::decode::{Body, Decoder};
+use crate::failure::Failure;
+use crate::invocation::Outcome;
+use crate::trigger::{Trigger, WithBody, answer_all_or_nothing};
 
-/// The EventBridge trigger.
-pub enum EventBridge {}
+crate::trigger::source!("eventbridge");
 
-impl Trigger for EventBridge {
+impl Trigger for Source {
     type Event = EventBridgeEvent<Value>;
     type Record = EventBridgeEvent<Value>;
+
+    fn id(event: &Self::Record) -> Option<String> {
+        event.id.clone()
+    }
 
     /// An invocation carries exactly one event: it is the only record.
     fn records(event: &Self::Event) -> &[Self::Record] {
         std::slice::from_ref(event)
-    }
-
-    fn id(event: &Self::Record) -> Option<String> {
-        event.id.clone()
     }
 
     // One record: there is nothing to order or overlap.
@@ -78,75 +78,61 @@ pub struct EventBridgeRecord<T> {
     pub detail: T,
 }
 
-/// The handler's payload when it takes the detail: decoded with `body`.
-///
-/// A mismatch is reported with its path from the root of the event
-/// (`detail.items[0].sku: ...`), not from the root of the detail.
-pub fn payload<T>(
-    event: &EventBridgeEvent<Value>,
-    body: fn(&[u8]) -> Result<T, Diagnostic>,
-) -> Result<T, Diagnostic> {
-    // The envelope was already decoded to find the detail; the body decoder
-    // takes bytes, so the detail goes back to JSON. It is small (EventBridge
-    // caps an event at 256 KB) and this keeps one decoder, and one way of
-    // reporting a mismatch, for every trigger.
-    let json = serde_json::to_vec(&event.detail).map_err(|err| {
-        diagnostic(
-            error::INVALID_EVENT,
-            format!("detail: cannot be read as JSON: {err}"),
-        )
-    })?;
-    body(&json).map_err(in_detail)
-}
-
-/// The handler's payload when it takes an [`EventBridgeRecord<T>`].
-pub fn record<T>(
-    event: &EventBridgeEvent<Value>,
-    body: fn(&[u8]) -> Result<T, Diagnostic>,
-) -> Result<EventBridgeRecord<T>, Diagnostic> {
-    Ok(EventBridgeRecord {
-        id: event.id.clone().unwrap_or_default(),
-        detail_type: event.detail_type.clone(),
-        source: event.source.clone(),
-        time: event.time.map(SystemTime::from),
-        resources: event.resources.clone().unwrap_or_default(),
-        account: event.account.clone(),
-        region: event.region.clone(),
-        detail: payload(event, body)?,
-    })
-}
-
-/// Moves the path of a decoding error from the root of the detail to the
-/// root of the event: `total: ...` becomes `detail.total: ...`, and an error
-/// about the detail as a whole (`missing field`, `invalid type`) becomes
-/// `detail: ...`.
-///
-/// The body decoder writes `path: message`, and nothing but the message when
-/// the mismatch is at the root. A path has no spaces, while serde's messages
-/// all start with words (`invalid type: ...`), so the text before the first
-/// `": "` tells which it is. A map key with a space in it is the one case
-/// this misreads, and it then only reads `detail: key with space.x: ...`.
-fn in_detail(mut failure: Diagnostic) -> Diagnostic {
-    if failure.error_type != error::INVALID_EVENT {
-        return failure;
-    }
-    failure.error_message = match failure.error_message.split_once(": ") {
-        Some((path, message)) if !path.is_empty() && !path.contains(char::is_whitespace) => {
-            let separator = if path.starts_with('[') { "" } else { "." };
-            format!("detail{separator}{path}: {message}")
+impl<T> EventBridgeRecord<T> {
+    /// An event of this `detail-type` and `source` with this detail and
+    /// nothing else set (an empty id, no time, resources, account or
+    /// region), for calling a handler directly in a test. Set the public
+    /// fields the handler reads.
+    pub fn new(detail_type: impl Into<String>, source: impl Into<String>, detail: T) -> Self {
+        Self {
+            id: String::new(),
+            detail_type: detail_type.into(),
+            source: source.into(),
+            time: None,
+            resources: Vec::new(),
+            account: None,
+            region: None,
+            detail,
         }
-        _ => format!("detail: {}", failure.error_message),
-    };
-    failure
+    }
+}
+
+/// The detail is decoded from the value the envelope already holds, and a
+/// mismatch is reported with its path from the root of the event
+/// (`detail.items[0].sku: ...`), not from the root of the detail.
+impl WithBody for Source {
+    type Wrapper<B> = EventBridgeRecord<B>;
+
+    fn body<B>(event: &EventBridgeEvent<Value>, decode: Decoder<B>) -> Result<B, Failure> {
+        decode(Body::Value(&event.detail)).map_err(|failure| failure.in_field("detail"))
+    }
+
+    fn wrap<B>(
+        event: &EventBridgeEvent<Value>,
+        decode: Decoder<B>,
+    ) -> Result<EventBridgeRecord<B>, Failure> {
+        Ok(EventBridgeRecord {
+            id: event.id.clone().unwrap_or_default(),
+            detail_type: event.detail_type.clone(),
+            source: event.source.clone(),
+            time: event.time.map(SystemTime::from),
+            resources: event.resources.clone().unwrap_or_default(),
+            account: event.account.clone(),
+            region: event.region.clone(),
+            detail: Self::body(event, decode)?,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::IntoDiagnostic;
-    use crate::invoke::Invocation;
-    use crate::trigger::Adapter;
-    use crate::trigger::body::json;
+    use crate::Diagnostic;
+
+    use crate::decode::json;
+    use crate::invocation::Invocation;
+    use crate::test_support::{Answer, Tested, serve_batch};
+    use crate::test_support::{assert_contains, assert_failure, assert_starts_with};
     use serde::Deserialize;
     use std::time::{Duration, UNIX_EPOCH};
 
@@ -192,18 +178,18 @@ mod tests {
     }
 
     fn decode_error(detail: serde_json::Value) -> Diagnostic {
-        payload(&event(detail), json::<Order>).unwrap_err()
+        Source::payload(&event(detail), json::<Order>).unwrap_err()
     }
 
     #[test]
     fn fixture_decodes_into_a_record() {
         let event: EventBridgeEvent<Value> = serde_json::from_slice(FIXTURE).unwrap();
-        assert_eq!(EventBridge::records(&event).len(), 1);
+        assert_eq!(Source::records(&event).len(), 1);
         assert_eq!(
-            EventBridge::id(&event).as_deref(),
+            Source::id(&event).as_deref(),
             Some("7bf73129-1428-4cd3-a780-95db273d1602")
         );
-        let record = record(&event, json::<StateChange>).unwrap();
+        let record = Source::record(&event, json::<StateChange>).unwrap();
         assert_eq!(
             record.detail,
             StateChange {
@@ -230,50 +216,25 @@ mod tests {
     fn a_mismatch_names_its_path_from_the_event_root() {
         let err = decode_error(serde_json::json!({"total": "ten", "items": []}));
         assert_eq!(err.error_type, "InvalidEvent");
-        assert!(
-            err.error_message
-                .starts_with("detail.total: invalid type: string \"ten\", expected f64"),
-            "{}",
-            err.error_message
+        assert_starts_with(
+            &err.error_message,
+            "detail.total: invalid type: string \"ten\", expected f64",
         );
         let err = decode_error(serde_json::json!({"total": 1.0, "items": [{"sku": 5}]}));
-        assert!(
-            err.error_message.starts_with("detail.items[0].sku: "),
-            "{}",
-            err.error_message
-        );
+        assert_starts_with(&err.error_message, "detail.items[0].sku: ");
         let err = decode_error(serde_json::json!({"items": []}));
         assert_eq!(err.error_message, "detail: missing field `total`");
         let err = decode_error(serde_json::json!("an order"));
-        assert!(
-            err.error_message
-                .starts_with("detail: invalid type: string"),
-            "{}",
-            err.error_message
-        );
-        let err = payload(&event(serde_json::json!({"x": 1})), json::<Vec<u8>>).unwrap_err();
-        assert!(
-            err.error_message.starts_with("detail: invalid type: map"),
-            "{}",
-            err.error_message
-        );
-        let err = payload(&event(serde_json::json!([1, "two"])), json::<Vec<u8>>).unwrap_err();
-        assert!(
-            err.error_message.starts_with("detail[1]: invalid type"),
-            "{}",
-            err.error_message
-        );
+        assert_starts_with(&err.error_message, "detail: invalid type: string");
+        let err =
+            Source::payload(&event(serde_json::json!({"x": 1})), json::<Vec<u8>>).unwrap_err();
+        assert_starts_with(&err.error_message, "detail: invalid type: map");
+        let err =
+            Source::payload(&event(serde_json::json!([1, "two"])), json::<Vec<u8>>).unwrap_err();
+        assert_starts_with(&err.error_message, "detail[1]: invalid type");
     }
 
-    #[test]
-    fn errors_other_than_decoding_are_left_alone() {
-        assert_eq!(
-            in_detail(diagnostic("Custom", "a: b")),
-            diagnostic("Custom", "a: b")
-        );
-    }
-
-    async fn serve(event: &[u8]) -> Outcome {
+    async fn serve(event: &[u8]) -> Answer {
         let handler = async |order: Order, _: &Invocation<'_, ()>| {
             if order.items.is_empty() {
                 return Err(
@@ -285,13 +246,13 @@ mod tests {
             }
             Ok(())
         };
-        let adapter: Adapter<EventBridge, _, _, crate::Error> = Adapter::new(
+        serve_batch::<Source, _, _>(
             handler,
-            |event| payload(event, json::<Order>),
-            IntoDiagnostic::into_diagnostic,
+            |event| Source::body(event, json::<Order>),
             1,
-        );
-        crate::invoke::call_without_deadline(&adapter, event).await
+            event,
+        )
+        .await
     }
 
     fn raw(detail: serde_json::Value) -> Vec<u8> {
@@ -313,12 +274,8 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.error_type, "EmptyOrder");
-        assert!(err.error_message.contains("ev-1"), "{}", err.error_message);
-        assert!(
-            err.error_message.contains("the order has no items"),
-            "{}",
-            err.error_message
-        );
+        assert_contains(&err.error_message, "ev-1");
+        assert_contains(&err.error_message, "the order has no items");
         let err = serve(&raw(
             serde_json::json!({"total": 13.0, "items": [{"sku": "a"}]}),
         ))
@@ -329,17 +286,12 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        assert!(
-            err.error_message.contains("detail.total: invalid type"),
-            "{}",
-            err.error_message
-        );
+        assert_contains(&err.error_message, "detail.total: invalid type");
     }
 
     #[tokio::test]
     async fn wrong_envelope_is_invalid_event() {
         let err = serve(br#"{"id": "x", "detail": {}}"#).await.unwrap_err();
-        assert_eq!(err.error_type, "InvalidEvent");
-        assert_eq!(err.error_message, "missing field `detail-type`");
+        assert_failure(&err, "InvalidEvent", "missing field `detail-type`");
     }
 }

@@ -17,31 +17,27 @@
 
 use std::collections::HashMap;
 
-use aws_lambda_events::event::sqs::{
-    BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage, SqsMessageAttribute,
-};
+use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage, SqsMessageAttribute};
 
 use crate::Deadline;
-use crate::batch::{BatchOutcome, Order};
-use crate::error::{self, Diagnostic, diagnostic};
-use crate::invoke::{Outcome, encode_response};
-use crate::trigger::Trigger;
+use crate::batch::{BatchOutcome, Order, batch_item_failures};
+use crate::decode::{Body, Decoder};
+use crate::failure::Failure;
+use crate::invocation::Outcome;
+use crate::trigger::{Trigger, WithBody};
 
-pub use crate::trigger::body::{bytes, json, text};
+crate::trigger::source!("sqs");
 
-/// The SQS trigger.
-pub enum Sqs {}
-
-impl Trigger for Sqs {
+impl Trigger for Source {
     type Event = SqsEvent;
     type Record = SqsMessage;
 
-    fn records(event: &SqsEvent) -> &[SqsMessage] {
-        &event.records
-    }
-
     fn id(record: &SqsMessage) -> Option<String> {
         record.message_id.clone()
+    }
+
+    fn records(event: &SqsEvent) -> &[SqsMessage] {
+        &event.records
     }
 
     fn order(event: &SqsEvent, concurrency: usize) -> Order {
@@ -53,7 +49,7 @@ impl Trigger for Sqs {
     }
 
     fn answer(_: &SqsEvent, outcome: BatchOutcome, _: &Deadline) -> Outcome {
-        encode_response(&batch_response(&outcome)?)
+        batch_item_failures(&outcome, "messageId")
     }
 }
 
@@ -65,19 +61,6 @@ pub fn is_fifo(event: &SqsEvent) -> bool {
             .as_deref()
             .is_some_and(|arn| arn.ends_with(".fifo"))
     })
-}
-
-/// The `SqsBatchResponse` for a batch. A failed message without a
-/// `messageId` cannot be named, so the whole invocation fails instead and SQS
-/// redelivers the batch: no message is reported processed when it was not.
-pub fn batch_response(outcome: &BatchOutcome) -> Result<SqsBatchResponse, Diagnostic> {
-    let mut response = SqsBatchResponse::default();
-    for id in outcome.failed_ids("messageId")? {
-        let mut item = BatchItemFailure::default();
-        item.item_identifier = id;
-        response.batch_item_failures.push(item);
-    }
-    Ok(response)
 }
 
 /// One SQS message with its body decoded: take `SqsRecord<T>` instead of `T`
@@ -123,39 +106,38 @@ impl<T> SqsRecord<T> {
     }
 }
 
-/// The handler's payload when it takes the body: decoded with `body`.
-pub fn payload<T>(
-    message: &SqsMessage,
-    body: fn(&[u8]) -> Result<T, Diagnostic>,
-) -> Result<T, Diagnostic> {
-    let text = message
-        .body
-        .as_deref()
-        .ok_or_else(|| diagnostic(error::INVALID_EVENT, "the message has no body"))?;
-    body(text.as_bytes())
-}
+impl WithBody for Source {
+    type Wrapper<B> = SqsRecord<B>;
 
-/// The handler's payload when it takes a [`SqsRecord<T>`].
-pub fn record<T>(
-    message: &SqsMessage,
-    body: fn(&[u8]) -> Result<T, Diagnostic>,
-) -> Result<SqsRecord<T>, Diagnostic> {
-    Ok(SqsRecord {
-        message_id: message.message_id.clone().unwrap_or_default(),
-        body: payload(message, body)?,
-        receipt_handle: message.receipt_handle.clone(),
-        attributes: message.attributes.clone(),
-        message_attributes: message.message_attributes.clone(),
-        event_source_arn: message.event_source_arn.clone(),
-        aws_region: message.aws_region.clone(),
-    })
+    fn body<B>(message: &SqsMessage, decode: Decoder<B>) -> Result<B, Failure> {
+        let text = message
+            .body
+            .as_deref()
+            .ok_or_else(|| Failure::invalid_event("the message has no body"))?;
+        decode(Body::Bytes(text.as_bytes()))
+    }
+
+    fn wrap<B>(message: &SqsMessage, decode: Decoder<B>) -> Result<SqsRecord<B>, Failure> {
+        Ok(SqsRecord {
+            message_id: message.message_id.clone().unwrap_or_default(),
+            body: Self::body(message, decode)?,
+            receipt_handle: message.receipt_handle.clone(),
+            attributes: message.attributes.clone(),
+            message_attributes: message.message_attributes.clone(),
+            event_source_arn: message.event_source_arn.clone(),
+            aws_region: message.aws_region.clone(),
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::invoke::{Handler, Invocation};
-    use crate::trigger::Adapter;
+    use crate::decode::{json, text};
+    use crate::invocation::{Handler, Invocation};
+    use crate::test_support::{Answer, Tested, serve_batch};
+    use crate::test_support::{assert_starts_with, records_event};
+    use crate::trigger::Batch;
     use crate::{Context, IntoDiagnostic};
     use serde::Deserialize;
 
@@ -166,23 +148,18 @@ mod tests {
     ));
 
     fn event_with_bodies(bodies: &[&str], arn: &str) -> Vec<u8> {
-        let records: Vec<serde_json::Value> = bodies
-            .iter()
-            .enumerate()
-            .map(|(i, body)| {
-                serde_json::json!({
-                    "messageId": format!("m{i}"),
-                    "receiptHandle": "rh",
-                    "body": body,
-                    "attributes": {"ApproximateReceiveCount": "1"},
-                    "messageAttributes": {},
-                    "eventSource": "aws:sqs",
-                    "eventSourceARN": arn,
-                    "awsRegion": "us-east-1"
-                })
+        records_event(bodies, |i, body| {
+            serde_json::json!({
+                "messageId": format!("m{i}"),
+                "receiptHandle": "rh",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": arn,
+                "awsRegion": "us-east-1"
             })
-            .collect();
-        serde_json::to_vec(&serde_json::json!({ "Records": records })).unwrap()
+        })
     }
 
     #[derive(Debug, Deserialize)]
@@ -190,7 +167,7 @@ mod tests {
         amount: f64,
     }
 
-    async fn serve(event: &[u8]) -> Outcome {
+    async fn serve(event: &[u8]) -> Answer {
         let handler = async |order: Order, _: &Invocation<'_, ()>| {
             if order.amount < 0.0 {
                 return Err(crate::Error::msg("negative").with_error_type("NegativeAmount"));
@@ -200,16 +177,10 @@ mod tests {
             }
             Ok(())
         };
-        let adapter: Adapter<Sqs, _, _, crate::Error> = Adapter::new(
-            handler,
-            |m| payload(m, json::<Order>),
-            IntoDiagnostic::into_diagnostic,
-            4,
-        );
-        crate::invoke::call_without_deadline(&adapter, event).await
+        serve_batch::<Source, _, _>(handler, |m| Source::body(m, json::<Order>), 4, event).await
     }
 
-    fn failures(outcome: Outcome) -> serde_json::Value {
+    fn failures(outcome: Answer) -> serde_json::Value {
         serde_json::from_slice(&outcome.unwrap()).unwrap()
     }
 
@@ -218,10 +189,10 @@ mod tests {
         let event: SqsEvent = serde_json::from_slice(FIXTURE).unwrap();
         assert_eq!(event.records.len(), 1);
         assert!(!is_fifo(&event));
-        let raw = |m: &SqsMessage| payload(m, text);
+        let raw = |m: &SqsMessage| Source::payload(m, text);
         let body = raw(&event.records[0]).unwrap();
         assert_eq!(body, "Message Body");
-        let wrapped = record(&event.records[0], text).unwrap();
+        let wrapped = Source::record(&event.records[0], text).unwrap();
         assert_eq!(wrapped.message_id, "MessageID_1");
         assert_eq!(wrapped.receive_count(), Some(2));
         // The fixture's body is not a JSON order: it fails to decode.
@@ -286,20 +257,21 @@ mod tests {
         let event = event_with_bodies(&["x"; 10], "arn:aws:sqs:us-east-1:1:q");
         let ctx = Context::default();
         let deadline = Deadline::unknown();
-        let inv = Invocation {
-            context: &ctx,
-            state: &(),
-            deadline: &deadline,
-        };
+        let inv = Invocation::new(&ctx, &(), &deadline);
         let time = async |concurrency: usize| {
-            let adapter: Adapter<Sqs, _, _, crate::Error> = Adapter::new(
+            let adapter: Batch<Source, _, _, crate::Error> = Batch::new(
                 handler,
-                |m| payload(m, text),
+                |m| Source::body(m, text),
                 IntoDiagnostic::into_diagnostic,
                 concurrency,
             );
             let started = std::time::Instant::now();
-            let answer = failures(adapter.call(&event, &inv).await);
+            let answer = failures(
+                adapter
+                    .call(&event, &inv)
+                    .await
+                    .map_err(Failure::into_diagnostic),
+            );
             assert_eq!(answer, serde_json::json!({ "batchItemFailures": [] }));
             started.elapsed()
         };
@@ -319,24 +291,6 @@ mod tests {
     async fn wrong_envelope_is_invalid_event() {
         let err = serve(br#"{"Records": [{"body": 5}]}"#).await.unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        assert!(
-            err.error_message.starts_with("Records[0].body"),
-            "{}",
-            err.error_message
-        );
-    }
-
-    #[test]
-    fn a_failure_without_id_fails_the_invocation() {
-        let outcome = BatchOutcome {
-            records: 1,
-            failures: vec![crate::batch::RecordFailure {
-                index: 0,
-                id: None,
-                diagnostic: diagnostic("X", "y"),
-            }],
-            timed_out: false,
-        };
-        assert!(batch_response(&outcome).is_err());
+        assert_starts_with(&err.error_message, "Records[0].body");
     }
 }

@@ -65,29 +65,28 @@ use serde_json::Value;
 
 use crate::Deadline;
 use crate::batch::{BatchOutcome, Order};
-use crate::error::Diagnostic;
-use crate::invoke::Outcome;
-use crate::trigger::{Trigger, answer_all_or_nothing};
+use crate::failure::Failure;
+use crate::invocation::Outcome;
+use crate::trigger::{Fixed, Trigger, answer_all_or_nothing};
 
 /// The `detail-type` of every scheduled event.
 pub const DETAIL_TYPE: &str = "Scheduled Event";
 
-/// The schedule trigger.
-pub enum Schedule {}
+crate::trigger::source!("schedule");
 
-impl Trigger for Schedule {
+impl Trigger for Source {
     // Checked while the envelope decodes: an event that is not a scheduled
     // event is rejected as a whole, like any envelope of the wrong shape.
     type Event = ScheduledEvent;
     type Record = ScheduledEvent;
 
+    fn id(event: &ScheduledEvent) -> Option<String> {
+        Some(event.id.clone())
+    }
+
     /// An invocation carries exactly one event: it is the only record.
     fn records(event: &ScheduledEvent) -> &[ScheduledEvent] {
         std::slice::from_ref(event)
-    }
-
-    fn id(event: &ScheduledEvent) -> Option<String> {
-        Some(event.id.clone())
     }
 
     // One record: there is nothing to order or overlap.
@@ -167,16 +166,25 @@ impl<'de> Deserialize<'de> for ScheduledEvent {
 
 /// The handler's payload: the scheduled event, already checked when the
 /// envelope decoded. Also called for a handler that takes no payload.
-pub fn payload(event: &ScheduledEvent) -> Result<ScheduledEvent, Diagnostic> {
-    Ok(event.clone())
+impl Fixed for Source {
+    type Payload = ScheduledEvent;
+
+    fn payload(event: &ScheduledEvent) -> Result<ScheduledEvent, Failure> {
+        Ok(event.clone())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::IntoDiagnostic;
-    use crate::invoke::{Invocation, decode_event};
-    use crate::trigger::Adapter;
+    use crate::Diagnostic;
+    use crate::invocation::Invocation;
+    use crate::test_support::{Answer, Tested, serve_batch};
+    use crate::test_support::{assert_contains, assert_failure, assert_starts_with};
+
+    fn decode_event<T: serde::de::DeserializeOwned>(event: &[u8]) -> Result<T, Diagnostic> {
+        crate::decode::from_slice(event).map_err(Failure::into_diagnostic)
+    }
     use std::time::{Duration, UNIX_EPOCH};
 
     /// The sample scheduled event shipped in aws_lambda_events' fixtures.
@@ -207,8 +215,8 @@ mod tests {
         assert_eq!(event.source, "aws.events");
         assert_eq!(event.account.as_deref(), Some("123456789012"));
         assert_eq!(event.region.as_deref(), Some("us-east-1"));
-        assert_eq!(payload(&event), Ok(event.clone()));
-        assert_eq!(Schedule::id(&event).as_deref(), Some(event.id.as_str()));
+        assert_eq!(Source::fixed(&event), Ok(event.clone()));
+        assert_eq!(Source::id(&event).as_deref(), Some(event.id.as_str()));
     }
 
     #[test]
@@ -230,10 +238,10 @@ mod tests {
     #[test]
     fn other_events_are_invalid() {
         let err = invalid(OTHER_EVENT);
-        assert_eq!(err.error_type, "InvalidEvent");
-        assert_eq!(
-            err.error_message,
-            "detail-type: expected \"Scheduled Event\", found \"EC2 Instance State-change Notification\": this function runs on a schedule, and this is not a scheduled event"
+        assert_failure(
+            &err,
+            "InvalidEvent",
+            "detail-type: expected \"Scheduled Event\", found \"EC2 Instance State-change Notification\": this function runs on a schedule, and this is not a scheduled event",
         );
         let err = invalid(
             br#"{"id": "x", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}"#,
@@ -243,15 +251,11 @@ mod tests {
             "time: missing: a scheduled event carries the time it was scheduled for"
         );
         let err = invalid(br#"{"detail-type": "Scheduled Event", "source": "aws.events", "time": "yesterday", "detail": {}}"#);
-        assert!(
-            err.error_message.starts_with("time: "),
-            "{}",
-            err.error_message
-        );
+        assert_starts_with(&err.error_message, "time: ");
         assert_eq!(invalid(b"{}").error_message, "missing field `detail-type`");
     }
 
-    async fn serve(event: &[u8], fail: bool) -> Outcome {
+    async fn serve(event: &[u8], fail: bool) -> Answer {
         let handler = async |_: ScheduledEvent, _: &Invocation<'_, ()>| {
             if fail {
                 Err(crate::Error::msg("the report did not render").with_error_type("ReportFailed"))
@@ -259,9 +263,7 @@ mod tests {
                 Ok(())
             }
         };
-        let adapter: Adapter<Schedule, _, _, crate::Error> =
-            Adapter::new(handler, payload, IntoDiagnostic::into_diagnostic, 1);
-        crate::invoke::call_without_deadline(&adapter, event).await
+        serve_batch::<Source, _, _>(handler, <Source as Fixed>::payload, 1, event).await
     }
 
     #[tokio::test]
@@ -269,12 +271,7 @@ mod tests {
         assert_eq!(serve(FIXTURE, false).await.unwrap(), b"null");
         let err = serve(FIXTURE, true).await.unwrap_err();
         assert_eq!(err.error_type, "ReportFailed");
-        assert!(
-            err.error_message
-                .contains("53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa"),
-            "{}",
-            err.error_message
-        );
+        assert_contains(&err.error_message, "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa");
         let err = serve(OTHER_EVENT, false).await.unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
         assert!(err.error_message.starts_with("detail-type: "));

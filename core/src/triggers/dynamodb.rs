@@ -28,28 +28,21 @@
 use std::time::SystemTime;
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use serde_dynamo::{AttributeValue, Item};
 use serde_json::{Map, Number, Value};
 
 use crate::Deadline;
-use crate::batch::{BatchOutcome, Order};
-use crate::error::{self, Diagnostic, diagnostic};
-use crate::invoke::{Outcome, encode_response};
-use crate::trigger::Trigger;
+use crate::batch::{BatchOutcome, Order, batch_item_failures};
+use crate::decode::{Body, Decoder};
+use crate::failure::Failure;
+use crate::invocation::Outcome;
+use crate::trigger::{Trigger, WithBody};
 
-pub use crate::trigger::body::json;
+crate::trigger::source!("dynamodb");
 
-/// The DynamoDB Streams trigger.
-pub enum DynamoDb {}
-
-impl Trigger for DynamoDb {
+impl Trigger for Source {
     type Event = Event;
     type Record = EventRecord;
-
-    fn records(event: &Event) -> &[EventRecord] {
-        &event.records
-    }
 
     fn id(record: &EventRecord) -> Option<String> {
         record
@@ -59,28 +52,17 @@ impl Trigger for DynamoDb {
             .filter(|sequence_number| !sequence_number.is_empty())
     }
 
+    fn records(event: &Event) -> &[EventRecord] {
+        &event.records
+    }
+
     fn order(_: &Event, _: usize) -> Order {
         Order::InOrder
     }
 
     fn answer(_: &Event, outcome: BatchOutcome, _: &Deadline) -> Outcome {
-        encode_response(&batch_response(&outcome)?)
+        batch_item_failures(&outcome, "SequenceNumber")
     }
-}
-
-/// The `DynamoDbEventResponse` for a batch: `{"batchItemFailures":
-/// [{"itemIdentifier": "<SequenceNumber>"}, ...]}`. A failed record without
-/// a sequence number cannot be named, so the whole invocation fails instead
-/// and Lambda retries the batch: no record is reported processed when it was
-/// not.
-pub fn batch_response(outcome: &BatchOutcome) -> Result<DynamoDbEventResponse, Diagnostic> {
-    let mut response = DynamoDbEventResponse::default();
-    for id in outcome.failed_ids("SequenceNumber")? {
-        let mut item = DynamoDbBatchItemFailure::default();
-        item.item_identifier = Some(id);
-        response.batch_item_failures.push(item);
-    }
-    Ok(response)
 }
 
 /// One DynamoDB Streams record with its images decoded: take
@@ -123,95 +105,99 @@ pub struct DynamoDbRecord<T> {
     pub table_name: Option<String>,
 }
 
-/// The handler's payload when it takes the item: the new image, or the old
-/// one when there is no new one, decoded with `body`. A record with neither
-/// (a `KEYS_ONLY` stream) fails with `InvalidEvent`.
-pub fn payload<T>(
-    record: &EventRecord,
-    body: fn(&[u8]) -> Result<T, Diagnostic>,
-) -> Result<T, Diagnostic> {
-    let change = &record.change;
-    if !change.new_image.is_empty() {
-        decode_image("NewImage", &change.new_image, body)
-    } else if !change.old_image.is_empty() {
-        decode_image("OldImage", &change.old_image, body)
-    } else {
-        Err(diagnostic(
-            error::INVALID_EVENT,
-            "the record has neither a NewImage nor an OldImage: set the stream's view type to NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES, or take a DynamoDbRecord to see only the keys",
-        ))
+impl<T> DynamoDbRecord<T> {
+    /// A change of kind `event_name` (`INSERT`, `MODIFY`, `REMOVE`) with this
+    /// sequence number and nothing else set (no keys, no images), for calling
+    /// a handler directly in a test. Set the public fields the handler reads,
+    /// such as `new_image` and `old_image`.
+    pub fn new(event_name: impl Into<String>, sequence_number: impl Into<String>) -> Self {
+        Self {
+            event_name: event_name.into(),
+            sequence_number: sequence_number.into(),
+            keys: Map::new(),
+            new_image: None,
+            old_image: None,
+            approximate_creation_time: None,
+            stream_view_type: None,
+            removed_by_ttl: false,
+            event_id: String::new(),
+            event_source_arn: None,
+            aws_region: String::new(),
+            table_name: None,
+        }
     }
 }
 
-/// The handler's payload when it takes a [`DynamoDbRecord<T>`]: each image
-/// the record has is decoded with `body`.
-pub fn record<T>(
-    record: &EventRecord,
-    body: fn(&[u8]) -> Result<T, Diagnostic>,
-) -> Result<DynamoDbRecord<T>, Diagnostic> {
-    let change = &record.change;
-    let image = |name, image: &Item| {
-        (!image.is_empty())
-            .then(|| decode_image(name, image, body))
-            .transpose()
-    };
-    let keys = item_to_json(&change.keys, "Keys")?;
-    // A missing `ApproximateCreationDateTime` deserializes as the epoch
-    // (<https://github.com/aws/aws-lambda-rust-runtime/issues/889>), a time
-    // no stream record was ever created at.
-    let created = change.approximate_creation_date_time;
-    let approximate_creation_time = (created.timestamp() != 0).then(|| SystemTime::from(created));
-    // TTL deletions are documented as made by the DynamoDB service
-    // principal (<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-streams.html>).
-    let removed_by_ttl = record.event_name == "REMOVE"
-        && record.user_identity.as_ref().is_some_and(|identity| {
-            identity.type_ == "Service" && identity.principal_id == "dynamodb.amazonaws.com"
-        });
-    Ok(DynamoDbRecord {
-        event_name: record.event_name.clone(),
-        sequence_number: change.sequence_number.clone().unwrap_or_default(),
-        keys,
-        new_image: image("NewImage", &change.new_image)?,
-        old_image: image("OldImage", &change.old_image)?,
-        approximate_creation_time,
-        stream_view_type: change.stream_view_type.as_ref().map(ToString::to_string),
-        removed_by_ttl,
-        event_id: record.event_id.clone(),
-        event_source_arn: record.event_source_arn.clone(),
-        aws_region: record.aws_region.clone(),
-        table_name: record.table_name.clone(),
-    })
+/// The handler's payload is the item: the new image, or the old one when
+/// there is no new one. A record with neither (a `KEYS_ONLY` stream) fails
+/// with `InvalidEvent`. The wrapper decodes each image the record has.
+impl WithBody for Source {
+    type Wrapper<B> = DynamoDbRecord<B>;
+
+    fn body<B>(record: &EventRecord, decode: Decoder<B>) -> Result<B, Failure> {
+        let change = &record.change;
+        if !change.new_image.is_empty() {
+            decode_image("NewImage", &change.new_image, decode)
+        } else if !change.old_image.is_empty() {
+            decode_image("OldImage", &change.old_image, decode)
+        } else {
+            Err(Failure::invalid_event(
+                "the record has neither a NewImage nor an OldImage: set the stream's view type to NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES, or take a DynamoDbRecord to see only the keys",
+            ))
+        }
+    }
+
+    fn wrap<B>(record: &EventRecord, decode: Decoder<B>) -> Result<DynamoDbRecord<B>, Failure> {
+        let change = &record.change;
+        let image = |name, image: &Item| {
+            (!image.is_empty())
+                .then(|| decode_image(name, image, decode))
+                .transpose()
+        };
+        let keys = item_to_json(&change.keys, "Keys")?;
+        // A missing `ApproximateCreationDateTime` deserializes as the epoch
+        // (<https://github.com/aws/aws-lambda-rust-runtime/issues/889>), a time
+        // no stream record was ever created at.
+        let created = change.approximate_creation_date_time;
+        let approximate_creation_time =
+            (created.timestamp() != 0).then(|| SystemTime::from(created));
+        // TTL deletions are documented as made by the DynamoDB service
+        // principal (<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-streams.html>).
+        let removed_by_ttl = record.event_name == "REMOVE"
+            && record.user_identity.as_ref().is_some_and(|identity| {
+                identity.type_ == "Service" && identity.principal_id == "dynamodb.amazonaws.com"
+            });
+        Ok(DynamoDbRecord {
+            event_name: record.event_name.clone(),
+            sequence_number: change.sequence_number.clone().unwrap_or_default(),
+            keys,
+            new_image: image("NewImage", &change.new_image)?,
+            old_image: image("OldImage", &change.old_image)?,
+            approximate_creation_time,
+            stream_view_type: change.stream_view_type.as_ref().map(ToString::to_string),
+            removed_by_ttl,
+            event_id: record.event_id.clone(),
+            event_source_arn: record.event_source_arn.clone(),
+            aws_region: record.aws_region.clone(),
+            table_name: record.table_name.clone(),
+        })
+    }
 }
 
-/// Decodes one image with `body`, naming the image in the error: the body
-/// decoders take JSON, so the image is converted to plain JSON first.
-fn decode_image<T>(
-    name: &str,
-    image: &Item,
-    body: fn(&[u8]) -> Result<T, Diagnostic>,
-) -> Result<T, Diagnostic> {
-    let json = item_to_json(image, name)?;
-    let bytes = serde_json::to_vec(&json).map_err(|err| {
-        diagnostic(
-            error::INVALID_EVENT,
-            format!("{name} could not be converted to JSON: {err}"),
-        )
-    })?;
-    body(&bytes).map_err(|mut failure| {
-        failure.error_message = format!("{name}: {}", failure.error_message);
-        failure
-    })
+/// Decodes one image with `decode`, naming the image in the error. The
+/// image is converted to plain JSON and decoded from that value.
+fn decode_image<B>(name: &str, image: &Item, decode: Decoder<B>) -> Result<B, Failure> {
+    let json = Value::Object(item_to_json(image, name)?);
+    decode(Body::Value(&json)).map_err(|failure| failure.in_part(name))
 }
 
 /// An item in DynamoDB's attribute-value JSON as a plain JSON object:
 /// `{"id": 42}` for `{"id": {"N": "42"}}`. `name` names the item in errors
 /// (`NewImage`).
-pub fn item_to_json(item: &Item, name: &str) -> Result<Map<String, Value>, Diagnostic> {
-    map_to_json(item.iter()).map_err(|below| {
-        diagnostic(
-            error::INVALID_EVENT,
-            format!("{name}{below}: number out of the range of a JSON number"),
-        )
+pub(crate) fn item_to_json(item: &Item, name: &str) -> Result<Map<String, Value>, Failure> {
+    map_to_json(item.iter()).map_err(|below| Failure::InvalidEvent {
+        path: Some(format!("{name}{below}")),
+        message: "number out of the range of a JSON number".to_owned(),
     })
 }
 
@@ -282,9 +268,10 @@ fn bytes_to_json(bytes: &[u8]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::IntoDiagnostic;
-    use crate::invoke::Invocation;
-    use crate::trigger::Adapter;
+    use crate::decode::json;
+    use crate::invocation::Invocation;
+    use crate::test_support::assert_starts_with;
+    use crate::test_support::{Answer, Tested, serve_batch};
     use serde::Deserialize;
     use serde_json::json;
     use std::cell::RefCell;
@@ -330,7 +317,7 @@ mod tests {
     #[test]
     fn fixture_images_decode_into_plain_types() {
         let event = fixture();
-        let item = payload(&event.records[1], json::<Everything>).unwrap();
+        let item = Source::payload(&event.records[1], json::<Everything>).unwrap();
         assert_eq!(
             item,
             Everything {
@@ -359,7 +346,7 @@ mod tests {
     #[test]
     fn fixture_record_carries_keys_and_metadata() {
         let event = fixture();
-        let wrapped = record(&event.records[0], json::<Value>).unwrap();
+        let wrapped = Source::record(&event.records[0], json::<Value>).unwrap();
         assert_eq!(wrapped.event_name, "INSERT");
         assert_eq!(wrapped.sequence_number, "1405400000000002063282832");
         assert_eq!(
@@ -383,14 +370,18 @@ mod tests {
         assert!(!wrapped.removed_by_ttl);
         let mut expired = event.records[0].clone();
         expired.event_name = "REMOVE".to_owned();
-        assert!(record(&expired, json::<Value>).unwrap().removed_by_ttl);
         assert!(
-            !record(&event.records[1], json::<Value>)
+            Source::record(&expired, json::<Value>)
+                .unwrap()
+                .removed_by_ttl
+        );
+        assert!(
+            !Source::record(&event.records[1], json::<Value>)
                 .unwrap()
                 .removed_by_ttl
         );
         assert_eq!(
-            DynamoDb::id(&event.records[0]).as_deref(),
+            Source::id(&event.records[0]).as_deref(),
             Some("1405400000000002063282832")
         );
     }
@@ -443,7 +434,7 @@ mod tests {
 
     /// Serves `event` with a handler that fails on status "lost", panics on
     /// id 13, and records the ids it processed.
-    async fn serve(event: &[u8]) -> (Outcome, Vec<u64>) {
+    async fn serve(event: &[u8]) -> (Answer, Vec<u64>) {
         let processed = RefCell::new(Vec::new());
         let handler = async |order: Order, _: &Invocation<'_, ()>| {
             if order.status == "lost" {
@@ -453,17 +444,13 @@ mod tests {
             processed.borrow_mut().push(order.id);
             Ok(())
         };
-        let adapter: Adapter<DynamoDb, _, _, crate::Error> = Adapter::new(
-            handler,
-            |r| payload(r, json::<Order>),
-            IntoDiagnostic::into_diagnostic,
-            8,
-        );
-        let outcome = crate::invoke::call_without_deadline(&adapter, event).await;
+        let outcome =
+            serve_batch::<Source, _, _>(handler, |r| Source::body(r, json::<Order>), 8, event)
+                .await;
         (outcome, processed.into_inner())
     }
 
-    fn failed_ids(outcome: Outcome) -> Vec<String> {
+    fn failed_ids(outcome: Answer) -> Vec<String> {
         let answer: Value = serde_json::from_slice(&outcome.unwrap()).unwrap();
         answer["batchItemFailures"]
             .as_array()
@@ -539,27 +526,22 @@ mod tests {
         let bad_type = json!({"id": {"S": "seven"}, "status": {"S": "new"}});
         let record: EventRecord =
             serde_json::from_value(change(0, "MODIFY", None, Some(bad_type), 7)).unwrap();
-        let err = payload(&record, json::<Order>).unwrap_err();
+        let err = Source::payload(&record, json::<Order>).unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        assert!(
-            err.error_message
-                .starts_with("OldImage: id: invalid type: string"),
-            "{}",
-            err.error_message
-        );
-        let err = super::record(&record, json::<Order>).unwrap_err();
+        assert_starts_with(&err.error_message, "OldImage: id: invalid type: string");
+        let err = Source::record(&record, json::<Order>).unwrap_err();
         assert!(err.error_message.starts_with("OldImage: id:"));
 
         let keys_only: EventRecord =
             serde_json::from_value(change(1, "REMOVE", None, None, 7)).unwrap();
-        let err = payload(&keys_only, json::<Order>).unwrap_err();
+        let err = Source::payload(&keys_only, json::<Order>).unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
         assert!(
             err.error_message
                 .contains("neither a NewImage nor an OldImage")
         );
         // The wrapper still serves a keys-only stream.
-        let wrapped = super::record(&keys_only, json::<Order>).unwrap();
+        let wrapped = Source::record(&keys_only, json::<Order>).unwrap();
         assert!(wrapped.new_image.is_none() && wrapped.old_image.is_none());
         assert_eq!(Value::Object(wrapped.keys), json!({"id": 7}));
     }
@@ -581,11 +563,15 @@ mod tests {
             Value::Object(item_to_json(&fine, "NewImage").unwrap()),
             json!({"small": -3, "big": 18446744073709551615_u64, "decimal": 0.5})
         );
-        let err = item_to_json(&item, "NewImage").unwrap_err();
+        let err = item_to_json(&item, "NewImage")
+            .unwrap_err()
+            .into_diagnostic();
         assert_eq!(err.error_type, "InvalidEvent");
         let mut nested = item;
         nested.remove("huge");
-        let err = item_to_json(&nested, "NewImage").unwrap_err();
+        let err = item_to_json(&nested, "NewImage")
+            .unwrap_err()
+            .into_diagnostic();
         assert_eq!(
             err.error_message,
             "NewImage.nested[0].n[1]: number out of the range of a JSON number"
@@ -597,26 +583,6 @@ mod tests {
         let (outcome, _) = serve(br#"{"Records": [{"dynamodb": 5}]}"#).await;
         let err = outcome.unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        assert!(
-            err.error_message.starts_with("Records[0]"),
-            "{}",
-            err.error_message
-        );
-    }
-
-    #[test]
-    fn a_failure_without_sequence_number_fails_the_invocation() {
-        let outcome = BatchOutcome {
-            records: 1,
-            failures: vec![crate::batch::RecordFailure {
-                index: 0,
-                id: None,
-                diagnostic: diagnostic("X", "y"),
-            }],
-            timed_out: false,
-        };
-        let err = batch_response(&outcome).unwrap_err();
-        assert_eq!(err.error_type, "InvalidEvent");
-        assert!(err.error_message.contains("no SequenceNumber"));
+        assert_starts_with(&err.error_message, "Records[0]");
     }
 }

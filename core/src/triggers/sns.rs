@@ -24,27 +24,25 @@ use aws_lambda_events::event::sns::{self as events, MessageAttribute, SnsEvent};
 
 use crate::Deadline;
 use crate::batch::{BatchOutcome, Order};
-use crate::error::Diagnostic;
-use crate::invoke::Outcome;
-use crate::trigger::{Trigger, answer_all_or_nothing};
+use crate::decode::{Body, Decoder};
+use crate::failure::Failure;
+use crate::invocation::Outcome;
+use crate::trigger::{Trigger, WithBody, answer_all_or_nothing};
 
-pub use crate::trigger::body::{bytes, json, text};
+crate::trigger::source!("sns");
 
-/// The SNS trigger.
-pub enum Sns {}
-
-impl Trigger for Sns {
+impl Trigger for Source {
     type Event = SnsEvent;
     type Record = events::SnsRecord;
-
-    fn records(event: &SnsEvent) -> &[events::SnsRecord] {
-        &event.records
-    }
 
     fn id(record: &events::SnsRecord) -> Option<String> {
         // An empty id names nothing: the failure is then reported by its
         // position in the event instead.
         Some(record.sns.message_id.clone()).filter(|id| !id.is_empty())
+    }
+
+    fn records(event: &SnsEvent) -> &[events::SnsRecord] {
+        &event.records
     }
 
     fn order(_: &SnsEvent, concurrency: usize) -> Order {
@@ -103,37 +101,35 @@ impl<T> SnsRecord<T> {
     }
 }
 
-/// The handler's payload when it takes the message: decoded with `body`.
-pub fn payload<T>(
-    record: &events::SnsRecord,
-    body: fn(&[u8]) -> Result<T, Diagnostic>,
-) -> Result<T, Diagnostic> {
-    body(record.sns.message.as_bytes())
-}
+impl WithBody for Source {
+    type Wrapper<B> = SnsRecord<B>;
 
-/// The handler's payload when it takes a [`SnsRecord<T>`].
-pub fn record<T>(
-    record: &events::SnsRecord,
-    body: fn(&[u8]) -> Result<T, Diagnostic>,
-) -> Result<SnsRecord<T>, Diagnostic> {
-    let sns = &record.sns;
-    Ok(SnsRecord {
-        message_id: sns.message_id.clone(),
-        topic_arn: sns.topic_arn.clone(),
-        subject: sns.subject.clone(),
-        timestamp: sns.timestamp.into(),
-        message_attributes: sns.message_attributes.clone(),
-        event_subscription_arn: record.event_subscription_arn.clone(),
-        message: payload(record, body)?,
-    })
+    fn body<B>(record: &events::SnsRecord, decode: Decoder<B>) -> Result<B, Failure> {
+        decode(Body::Bytes(record.sns.message.as_bytes()))
+    }
+
+    fn wrap<B>(record: &events::SnsRecord, decode: Decoder<B>) -> Result<SnsRecord<B>, Failure> {
+        let sns = &record.sns;
+        Ok(SnsRecord {
+            message_id: sns.message_id.clone(),
+            topic_arn: sns.topic_arn.clone(),
+            subject: sns.subject.clone(),
+            timestamp: sns.timestamp.into(),
+            message_attributes: sns.message_attributes.clone(),
+            event_subscription_arn: record.event_subscription_arn.clone(),
+            message: Self::body(record, decode)?,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::IntoDiagnostic;
-    use crate::invoke::Invocation;
-    use crate::trigger::Adapter;
+
+    use crate::decode::{bytes, json, text};
+    use crate::invocation::Invocation;
+    use crate::test_support::{Answer, Tested, serve_batch};
+    use crate::test_support::{assert_contains, assert_failure, assert_starts_with, records_event};
     use serde::Deserialize;
     use std::time::Duration;
 
@@ -145,33 +141,28 @@ mod tests {
 
     /// An event of one notification per message, with ids `m0`, `m1`, ...
     fn event_with_messages(messages: &[&str]) -> Vec<u8> {
-        let records: Vec<serde_json::Value> = messages
-            .iter()
-            .enumerate()
-            .map(|(i, message)| {
-                serde_json::json!({
-                    "EventVersion": "1.0",
-                    "EventSubscriptionArn": "arn:aws:sns:us-east-1:123456789012:alerts:sub",
-                    "EventSource": "aws:sns",
-                    "Sns": {
-                        "Type": "Notification",
-                        "MessageId": format!("m{i}"),
-                        "TopicArn": "arn:aws:sns:us-east-1:123456789012:alerts",
-                        "Subject": null,
-                        "Message": message,
-                        "Timestamp": "2025-11-27T08:00:00.000Z",
-                        "SignatureVersion": "1",
-                        "Signature": "EXAMPLE",
-                        "SigningCertUrl": "https://sns.us-east-1.amazonaws.com/cert.pem",
-                        "UnsubscribeUrl": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
-                        "MessageAttributes": {
-                            "priority": {"Type": "Number", "Value": "2"}
-                        }
+        records_event(messages, |i, message| {
+            serde_json::json!({
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": "arn:aws:sns:us-east-1:123456789012:alerts:sub",
+                "EventSource": "aws:sns",
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": format!("m{i}"),
+                    "TopicArn": "arn:aws:sns:us-east-1:123456789012:alerts",
+                    "Subject": null,
+                    "Message": message,
+                    "Timestamp": "2025-11-27T08:00:00.000Z",
+                    "SignatureVersion": "1",
+                    "Signature": "EXAMPLE",
+                    "SigningCertUrl": "https://sns.us-east-1.amazonaws.com/cert.pem",
+                    "UnsubscribeUrl": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
+                    "MessageAttributes": {
+                        "priority": {"Type": "Number", "Value": "2"}
                     }
-                })
+                }
             })
-            .collect();
-        serde_json::to_vec(&serde_json::json!({ "Records": records })).unwrap()
+        })
     }
 
     #[derive(Debug, Deserialize)]
@@ -179,7 +170,7 @@ mod tests {
         level: u8,
     }
 
-    async fn serve(event: &[u8]) -> Outcome {
+    async fn serve(event: &[u8]) -> Answer {
         let handler = async |alert: Alert, _: &Invocation<'_, ()>| {
             if alert.level > 5 {
                 return Err(crate::Error::msg("level out of range").with_error_type("BadLevel"));
@@ -189,13 +180,7 @@ mod tests {
             }
             Ok(())
         };
-        let adapter: Adapter<Sns, _, _, crate::Error> = Adapter::new(
-            handler,
-            |r| payload(r, json::<Alert>),
-            IntoDiagnostic::into_diagnostic,
-            4,
-        );
-        crate::invoke::call_without_deadline(&adapter, event).await
+        serve_batch::<Source, _, _>(handler, |r| Source::body(r, json::<Alert>), 4, event).await
     }
 
     #[test]
@@ -203,9 +188,9 @@ mod tests {
         let event: SnsEvent = serde_json::from_slice(FIXTURE).unwrap();
         assert_eq!(event.records.len(), 1);
         let raw = &event.records[0];
-        assert_eq!(payload(raw, text).unwrap(), "Hello\r\nworld!");
-        assert_eq!(payload(raw, bytes).unwrap(), b"Hello\r\nworld!");
-        let wrapped = record(raw, text).unwrap();
+        assert_eq!(Source::payload(raw, text).unwrap(), "Hello\r\nworld!");
+        assert_eq!(Source::payload(raw, bytes).unwrap(), b"Hello\r\nworld!");
+        let wrapped = Source::record(raw, text).unwrap();
         assert_eq!(wrapped.message_id, "82833b5c-8d5d-56d0-b0e1-7511f8253eb8");
         assert_eq!(
             wrapped.topic_arn,
@@ -220,7 +205,10 @@ mod tests {
         );
         assert!(wrapped.message_attributes.is_empty());
         assert_eq!(wrapped.message, "Hello\r\nworld!");
-        assert_eq!(Sns::id(raw).as_deref(), Some(wrapped.message_id.as_str()));
+        assert_eq!(
+            Source::id(raw).as_deref(),
+            Some(wrapped.message_id.as_str())
+        );
     }
 
     #[test]
@@ -230,21 +218,17 @@ mod tests {
             r#"{"level": "high"}"#,
         ]))
         .unwrap();
-        let alert = record(&event.records[0], json::<Alert>).unwrap();
+        let alert = Source::record(&event.records[0], json::<Alert>).unwrap();
         assert_eq!(alert.message.level, 3);
         assert_eq!(alert.attribute("priority"), Some("2"));
         assert_eq!(alert.attribute("missing"), None);
         assert_eq!(alert.subject, None);
-        let err = payload(&event.records[1], json::<Alert>).unwrap_err();
+        let err = Source::payload(&event.records[1], json::<Alert>).unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        assert!(
-            err.error_message.starts_with("level: invalid type"),
-            "{}",
-            err.error_message
-        );
+        assert_starts_with(&err.error_message, "level: invalid type");
         // The fixture's message is text, not JSON.
         let fixture: SnsEvent = serde_json::from_slice(FIXTURE).unwrap();
-        let err = payload(&fixture.records[0], json::<Alert>).unwrap_err();
+        let err = Source::payload(&fixture.records[0], json::<Alert>).unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
     }
 
@@ -267,10 +251,10 @@ mod tests {
         ]))
         .await
         .unwrap_err();
-        assert_eq!(err.error_type, "BadLevel");
-        assert_eq!(
-            err.error_message,
-            "1 of 3 records failed: m1: BadLevel: level out of range"
+        assert_failure(
+            &err,
+            "BadLevel",
+            "1 of 3 records failed: m1: BadLevel: level out of range",
         );
         // Different kinds of failure: each record named with its own type.
         let err = serve(&event_with_messages(&[
@@ -281,21 +265,14 @@ mod tests {
         .await
         .unwrap_err();
         assert_eq!(err.error_type, "RecordsFailed");
-        assert!(
-            err.error_message
-                .starts_with("2 of 3 records failed: m0: Panic: level zero; m1: InvalidEvent: "),
-            "{}",
-            err.error_message
+        assert_starts_with(
+            &err.error_message,
+            "2 of 3 records failed: m0: Panic: level zero; m1: InvalidEvent: ",
         );
         // The fixture's text message does not decode as an alert.
         let err = serve(FIXTURE).await.unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        assert!(
-            err.error_message
-                .contains("82833b5c-8d5d-56d0-b0e1-7511f8253eb8: "),
-            "{}",
-            err.error_message
-        );
+        assert_contains(&err.error_message, "82833b5c-8d5d-56d0-b0e1-7511f8253eb8: ");
     }
 
     #[tokio::test]
@@ -319,11 +296,7 @@ mod tests {
     async fn wrong_envelope_is_invalid_event() {
         let err = serve(br#"{"Records": [{"Sns": 5}]}"#).await.unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        assert!(
-            err.error_message.starts_with("Records[0]"),
-            "{}",
-            err.error_message
-        );
+        assert_starts_with(&err.error_message, "Records[0]");
     }
 
     #[test]

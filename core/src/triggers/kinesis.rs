@@ -22,26 +22,19 @@
 use std::time::SystemTime;
 
 use aws_lambda_events::event::kinesis::{KinesisEvent, KinesisEventRecord};
-use aws_lambda_events::event::streams::KinesisEventResponse;
 
 use crate::Deadline;
-use crate::batch::{BatchOutcome, Order};
-use crate::error::Diagnostic;
-use crate::invoke::{Outcome, encode_response};
-use crate::trigger::Trigger;
+use crate::batch::{BatchOutcome, Order, batch_item_failures};
+use crate::decode::{Body, Decoder};
+use crate::failure::Failure;
+use crate::invocation::Outcome;
+use crate::trigger::{Trigger, WithBody};
 
-pub use crate::trigger::body::{bytes, json, text};
+crate::trigger::source!("kinesis");
 
-/// The Kinesis Data Streams trigger.
-pub enum Kinesis {}
-
-impl Trigger for Kinesis {
+impl Trigger for Source {
     type Event = KinesisEvent;
     type Record = KinesisEventRecord;
-
-    fn records(event: &KinesisEvent) -> &[KinesisEventRecord] {
-        &event.records
-    }
 
     fn id(record: &KinesisEventRecord) -> Option<String> {
         // A missing sequence number deserializes as "": not an id Lambda
@@ -50,26 +43,17 @@ impl Trigger for Kinesis {
         (!sequence_number.is_empty()).then(|| sequence_number.clone())
     }
 
+    fn records(event: &KinesisEvent) -> &[KinesisEventRecord] {
+        &event.records
+    }
+
     fn order(_: &KinesisEvent, _: usize) -> Order {
         Order::InOrder
     }
 
     fn answer(_: &KinesisEvent, outcome: BatchOutcome, _: &Deadline) -> Outcome {
-        encode_response(&batch_response(&outcome)?)
+        batch_item_failures(&outcome, "sequenceNumber")
     }
-}
-
-/// The `KinesisEventResponse` for a batch: `{"batchItemFailures":
-/// [{"itemIdentifier": "<sequenceNumber>"}, ...]}`. A failed record without
-/// a sequence number cannot be named, so the whole invocation fails instead
-/// and Lambda retries the batch: no record is reported processed when it was
-/// not.
-pub fn batch_response(outcome: &BatchOutcome) -> Result<KinesisEventResponse, Diagnostic> {
-    let mut response = KinesisEventResponse::default();
-    for id in outcome.failed_ids("sequenceNumber")? {
-        response.add_failure(id);
-    }
-    Ok(response)
 }
 
 /// One Kinesis record with its data decoded: take `KinesisRecord<T>`
@@ -97,6 +81,22 @@ pub struct KinesisRecord<T> {
 }
 
 impl<T> KinesisRecord<T> {
+    /// A record with this sequence number and data and nothing else set (no
+    /// partition key or ids; the arrival time is the Unix epoch), for calling
+    /// a handler directly in a test. Set the public fields the handler reads.
+    pub fn new(sequence_number: impl Into<String>, data: T) -> Self {
+        Self {
+            sequence_number: sequence_number.into(),
+            partition_key: String::new(),
+            approximate_arrival_timestamp: SystemTime::UNIX_EPOCH,
+            data,
+            event_id: None,
+            event_source_arn: None,
+            aws_region: None,
+            invoke_identity_arn: None,
+        }
+    }
+
     /// The shard the record was read from (`shardId-000000000000`), from
     /// the event id.
     pub fn shard_id(&self) -> Option<&str> {
@@ -105,42 +105,42 @@ impl<T> KinesisRecord<T> {
     }
 }
 
-/// The handler's payload when it takes the data: decoded with `body`.
-///
 /// `aws_lambda_events` has already base64-decoded the data while decoding
-/// the event, so `body` sees the bytes the producer put.
-pub fn payload<T>(
-    record: &KinesisEventRecord,
-    body: fn(&[u8]) -> Result<T, Diagnostic>,
-) -> Result<T, Diagnostic> {
-    body(&record.kinesis.data)
-}
+/// the event, so the body decoder sees the bytes the producer put.
+impl WithBody for Source {
+    type Wrapper<B> = KinesisRecord<B>;
 
-/// The handler's payload when it takes a [`KinesisRecord<T>`].
-pub fn record<T>(
-    record: &KinesisEventRecord,
-    body: fn(&[u8]) -> Result<T, Diagnostic>,
-) -> Result<KinesisRecord<T>, Diagnostic> {
-    let kinesis = &record.kinesis;
-    Ok(KinesisRecord {
-        sequence_number: kinesis.sequence_number.clone(),
-        partition_key: kinesis.partition_key.clone(),
-        // A `SystemTime`, so that reading it needs no date crate.
-        approximate_arrival_timestamp: SystemTime::from(*kinesis.approximate_arrival_timestamp),
-        data: payload(record, body)?,
-        event_id: record.event_id.clone(),
-        event_source_arn: record.event_source_arn.clone(),
-        aws_region: record.aws_region.clone(),
-        invoke_identity_arn: record.invoke_identity_arn.clone(),
-    })
+    fn body<B>(record: &KinesisEventRecord, decode: Decoder<B>) -> Result<B, Failure> {
+        decode(Body::Bytes(&record.kinesis.data))
+    }
+
+    fn wrap<B>(
+        record: &KinesisEventRecord,
+        decode: Decoder<B>,
+    ) -> Result<KinesisRecord<B>, Failure> {
+        let kinesis = &record.kinesis;
+        Ok(KinesisRecord {
+            sequence_number: kinesis.sequence_number.clone(),
+            partition_key: kinesis.partition_key.clone(),
+            // A `SystemTime`, so that reading it needs no date crate.
+            approximate_arrival_timestamp: SystemTime::from(*kinesis.approximate_arrival_timestamp),
+            data: Self::body(record, decode)?,
+            event_id: record.event_id.clone(),
+            event_source_arn: record.event_source_arn.clone(),
+            aws_region: record.aws_region.clone(),
+            invoke_identity_arn: record.invoke_identity_arn.clone(),
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::IntoDiagnostic;
-    use crate::invoke::Invocation;
-    use crate::trigger::Adapter;
+
+    use crate::decode::{bytes, json, text};
+    use crate::invocation::Invocation;
+    use crate::test_support::{Answer, Tested, serve_batch};
+    use crate::test_support::{assert_starts_with, records_event};
     use serde::Deserialize;
     use std::cell::RefCell;
     use std::time::{Duration, UNIX_EPOCH};
@@ -172,29 +172,24 @@ mod tests {
     }
 
     fn event_with_data(data: &[&str]) -> Vec<u8> {
-        let records: Vec<serde_json::Value> = data
-            .iter()
-            .enumerate()
-            .map(|(i, data)| {
-                serde_json::json!({
-                    "kinesis": {
-                        "kinesisSchemaVersion": "1.0",
-                        "partitionKey": "sensor-a",
-                        "sequenceNumber": format!("4959{i:04}"),
-                        "data": base64(data.as_bytes()),
-                        "approximateArrivalTimestamp": 1764230400.25
-                    },
-                    "eventSource": "aws:kinesis",
-                    "eventVersion": "1.0",
-                    "eventID": format!("shardId-000000000003:4959{i:04}"),
-                    "eventName": "aws:kinesis:record",
-                    "invokeIdentityArn": "arn:aws:iam::123456789012:role/reader",
-                    "awsRegion": "eu-west-1",
-                    "eventSourceARN": "arn:aws:kinesis:eu-west-1:123456789012:stream/readings"
-                })
+        records_event(data, |i, data| {
+            serde_json::json!({
+                "kinesis": {
+                    "kinesisSchemaVersion": "1.0",
+                    "partitionKey": "sensor-a",
+                    "sequenceNumber": format!("4959{i:04}"),
+                    "data": base64(data.as_bytes()),
+                    "approximateArrivalTimestamp": 1764230400.25
+                },
+                "eventSource": "aws:kinesis",
+                "eventVersion": "1.0",
+                "eventID": format!("shardId-000000000003:4959{i:04}"),
+                "eventName": "aws:kinesis:record",
+                "invokeIdentityArn": "arn:aws:iam::123456789012:role/reader",
+                "awsRegion": "eu-west-1",
+                "eventSourceARN": "arn:aws:kinesis:eu-west-1:123456789012:stream/readings"
             })
-            .collect();
-        serde_json::to_vec(&serde_json::json!({ "Records": records })).unwrap()
+        })
     }
 
     #[derive(Debug, Deserialize)]
@@ -204,7 +199,7 @@ mod tests {
 
     /// Serves `event` with a handler that fails below absolute zero, panics
     /// at 13 °C, and records the temperatures it processed.
-    async fn serve(event: &[u8]) -> (Outcome, Vec<f64>) {
+    async fn serve(event: &[u8]) -> (Answer, Vec<f64>) {
         let processed = RefCell::new(Vec::new());
         let handler = async |reading: Reading, _: &Invocation<'_, ()>| {
             if reading.celsius < -273.15 {
@@ -219,17 +214,13 @@ mod tests {
         // The attribute's `concurrency` cannot reach Kinesis (the macro
         // rejects it); a large one here shows that order does not depend
         // on it.
-        let adapter: Adapter<Kinesis, _, _, crate::Error> = Adapter::new(
-            handler,
-            |r| payload(r, json::<Reading>),
-            IntoDiagnostic::into_diagnostic,
-            8,
-        );
-        let outcome = crate::invoke::call_without_deadline(&adapter, event).await;
+        let outcome =
+            serve_batch::<Source, _, _>(handler, |r| Source::body(r, json::<Reading>), 8, event)
+                .await;
         (outcome, processed.into_inner())
     }
 
-    fn failed_ids(outcome: Outcome) -> Vec<String> {
+    fn failed_ids(outcome: Answer) -> Vec<String> {
         let answer: serde_json::Value = serde_json::from_slice(&outcome.unwrap()).unwrap();
         answer["batchItemFailures"]
             .as_array()
@@ -244,12 +235,15 @@ mod tests {
         let event: KinesisEvent = serde_json::from_slice(FIXTURE).unwrap();
         assert_eq!(event.records.len(), 2);
         // "SGVsbG8gV29ybGQ=" in the event.
-        assert_eq!(payload(&event.records[0], text).unwrap(), "Hello World");
         assert_eq!(
-            payload(&event.records[0], bytes).unwrap(),
+            Source::payload(&event.records[0], text).unwrap(),
+            "Hello World"
+        );
+        assert_eq!(
+            Source::payload(&event.records[0], bytes).unwrap(),
             b"Hello World".to_vec()
         );
-        let wrapped = record(&event.records[1], text).unwrap();
+        let wrapped = Source::record(&event.records[1], text).unwrap();
         assert_eq!(wrapped.data, "Hello World");
         assert_eq!(
             wrapped.sequence_number,
@@ -268,7 +262,7 @@ mod tests {
             UNIX_EPOCH + Duration::from_millis(1_480_841_523_477)
         );
         assert_eq!(
-            Kinesis::id(&event.records[0]).as_deref(),
+            Source::id(&event.records[0]).as_deref(),
             Some("49568167373333333333333333333333333333333333333333333333")
         );
     }
@@ -333,11 +327,7 @@ mod tests {
         let (outcome, _) = serve(br#"{"Records": [{"kinesis": {"data": 5}}]}"#).await;
         let err = outcome.unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        assert!(
-            err.error_message.starts_with("Records[0].kinesis"),
-            "{}",
-            err.error_message
-        );
+        assert_starts_with(&err.error_message, "Records[0].kinesis");
         // Data that is not base64 is not a Kinesis event either.
         let mut event: serde_json::Value =
             serde_json::from_slice(&event_with_data(&["{}"])).unwrap();
@@ -345,26 +335,6 @@ mod tests {
         let (outcome, _) = serve(&serde_json::to_vec(&event).unwrap()).await;
         let err = outcome.unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        assert!(
-            err.error_message.starts_with("Records[0].kinesis.data"),
-            "{}",
-            err.error_message
-        );
-    }
-
-    #[test]
-    fn a_failure_without_sequence_number_fails_the_invocation() {
-        let outcome = BatchOutcome {
-            records: 1,
-            failures: vec![crate::batch::RecordFailure {
-                index: 0,
-                id: None,
-                diagnostic: crate::error::diagnostic("X", "y"),
-            }],
-            timed_out: false,
-        };
-        let err = batch_response(&outcome).unwrap_err();
-        assert_eq!(err.error_type, "InvalidEvent");
-        assert!(err.error_message.contains("no sequenceNumber"));
+        assert_starts_with(&err.error_message, "Records[0].kinesis.data");
     }
 }

@@ -1,4 +1,4 @@
-//! `lambda_fn::http` through its public API, over the sample event of each
+//! `lambda_fn::http` as a user's handler meets it, over the sample event of each
 //! front door (`tests/fixtures/http/`): what a caller of the API would see
 //! for each kind of request and each way a handler can fail.
 //!
@@ -10,12 +10,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use lambda_fn::http::{
+use super::{
     Body, HttpError, HttpHandler, Rejection, Request, RequestExt, Response, StatusCode, header,
     json, json_response, path_param, query,
 };
-use lambda_fn::invoke::{Handler, Invocation, Outcome};
-use lambda_fn::{Context, Deadline};
+use crate::invocation::{Handler, Invocation};
+use crate::test_support::Answer as Outcome;
+use crate::{Context, Deadline};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -41,10 +42,22 @@ impl Door {
     /// The front door's sample event, unchanged.
     fn fixture(self) -> Value {
         let text = match self {
-            Door::RestApi => include_str!("fixtures/http/apigw_proxy_request.json"),
-            Door::HttpApi => include_str!("fixtures/http/apigw_v2_proxy_request.json"),
-            Door::Alb => include_str!("fixtures/http/alb_request.json"),
-            Door::FunctionUrl => include_str!("fixtures/http/lambda_function_url_request.json"),
+            Door::RestApi => include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/http/apigw_proxy_request.json"
+            )),
+            Door::HttpApi => include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/http/apigw_v2_proxy_request.json"
+            )),
+            Door::Alb => include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/http/alb_request.json"
+            )),
+            Door::FunctionUrl => include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/http/lambda_function_url_request.json"
+            )),
         };
         serde_json::from_str(text).expect("the fixture is JSON")
     }
@@ -122,14 +135,11 @@ async fn serve<S, H: Handler<S>>(
 ) -> Outcome {
     let mut context = Context::default();
     context.request_id = REQUEST_ID.to_owned();
-    let invocation = Invocation {
-        context: &context,
-        state,
-        deadline,
-    };
+    let invocation = Invocation::new(&context, state, deadline);
     handler
         .call(event.to_string().as_bytes(), &invocation)
         .await
+        .map_err(crate::failure::Failure::into_diagnostic)
 }
 
 /// What the caller of the API sees of one response.
@@ -249,7 +259,7 @@ struct Page {
 }
 
 /// Echoes what the handler saw of the request.
-async fn echo(request: Request) -> Result<Response<Body>, lambda_fn::Error> {
+async fn echo(request: Request) -> Result<Response<Body>, crate::Error> {
     let body = String::from_utf8_lossy(request.body().as_ref()).into_owned();
     Ok(json_response(
         StatusCode::OK,
@@ -265,7 +275,7 @@ async fn echo(request: Request) -> Result<Response<Body>, lambda_fn::Error> {
 
 #[tokio::test]
 async fn each_front_doors_sample_request_reaches_the_handler_and_is_answered_in_its_shape() {
-    let handler = handler!(|request| -> lambda_fn::Error { echo(request).await });
+    let handler = handler!(|request| -> crate::Error { echo(request).await });
     for (door, expected) in [
         (
             Door::RestApi,
@@ -295,7 +305,7 @@ async fn each_front_doors_sample_request_reaches_the_handler_and_is_answered_in_
 
 #[tokio::test]
 async fn the_alb_answers_with_a_status_line_and_both_header_fields() {
-    let handler = handler!(|_request| -> lambda_fn::Error {
+    let handler = handler!(|_request| -> crate::Error {
         Ok(json_response(StatusCode::CREATED, &json!({ "id": 1 })))
     });
     let reply = answer(Door::Alb, &handler, &Door::Alb.fixture(), &()).await;
@@ -314,7 +324,7 @@ async fn the_alb_answers_with_a_status_line_and_both_header_fields() {
 
 #[tokio::test]
 async fn cookies_go_where_each_front_door_reads_them() {
-    let handler = handler!(|_request| -> lambda_fn::Error {
+    let handler = handler!(|_request| -> crate::Error {
         let mut response = json_response(StatusCode::OK, &json!({}));
         response.headers_mut().insert(
             header::SET_COOKIE,
@@ -343,7 +353,7 @@ async fn cookies_go_where_each_front_door_reads_them() {
 
 #[tokio::test]
 async fn json_decodes_the_body_through_every_front_door() {
-    let handler = handler!(|request| -> lambda_fn::Error {
+    let handler = handler!(|request| -> crate::Error {
         let order: Order = json(&request)?;
         Ok(json_response(
             StatusCode::CREATED,
@@ -367,7 +377,7 @@ async fn json_decodes_the_body_through_every_front_door() {
 
 #[tokio::test]
 async fn json_rejects_a_field_of_the_wrong_type_with_400_naming_it() {
-    let handler = handler!(|request| -> lambda_fn::Error {
+    let handler = handler!(|request| -> crate::Error {
         let _: Order = json(&request)?;
         Ok(json_response(StatusCode::CREATED, &json!({})))
     });
@@ -394,7 +404,7 @@ async fn json_rejects_a_field_of_the_wrong_type_with_400_naming_it() {
 
 #[tokio::test]
 async fn json_rejections_name_nested_fields_and_missing_ones() {
-    let handler = handler!(|request| -> lambda_fn::Error {
+    let handler = handler!(|request| -> crate::Error {
         let _: Basket = json(&request)?;
         Ok(json_response(StatusCode::OK, &json!({})))
     });
@@ -426,7 +436,7 @@ async fn json_rejections_name_nested_fields_and_missing_ones() {
 
 #[tokio::test]
 async fn json_rejects_malformed_json_with_400() {
-    let handler = handler!(|request| -> lambda_fn::Error {
+    let handler = handler!(|request| -> crate::Error {
         let _: Order = json(&request)?;
         Ok(json_response(StatusCode::CREATED, &json!({})))
     });
@@ -469,7 +479,7 @@ async fn json_rejects_malformed_json_with_400() {
 /// the problem is the body as a whole, not a field called `?`.
 #[tokio::test]
 async fn json_rejects_json_cut_off_between_fields_without_a_made_up_path() {
-    let handler = handler!(|request| -> lambda_fn::Error {
+    let handler = handler!(|request| -> crate::Error {
         let _: Order = json(&request)?;
         Ok(json_response(StatusCode::CREATED, &json!({})))
     });
@@ -483,7 +493,7 @@ async fn json_rejects_json_cut_off_between_fields_without_a_made_up_path() {
 
 #[tokio::test]
 async fn json_rejects_a_request_without_a_body() {
-    let handler = handler!(|request| -> lambda_fn::Error {
+    let handler = handler!(|request| -> crate::Error {
         let _: Order = json(&request)?;
         Ok(json_response(StatusCode::CREATED, &json!({})))
     });
@@ -507,7 +517,7 @@ async fn json_rejects_a_request_without_a_body() {
 
 #[tokio::test]
 async fn query_decodes_parameters_and_rejects_a_bad_one_naming_it() {
-    let handler = handler!(|request| -> lambda_fn::Error {
+    let handler = handler!(|request| -> crate::Error {
         let page: Page = query(&request)?;
         Ok(json_response(
             StatusCode::OK,
@@ -546,7 +556,7 @@ async fn query_decodes_parameters_and_rejects_a_bad_one_naming_it() {
 
 #[tokio::test]
 async fn path_param_reads_an_api_gateway_route_parameter() {
-    let handler = handler!(|request| -> lambda_fn::Error {
+    let handler = handler!(|request| -> crate::Error {
         let id: u64 = path_param(&request, "id")?;
         Ok(json_response(StatusCode::OK, &json!({ "id": id })))
     });
@@ -580,7 +590,7 @@ async fn path_param_reads_an_api_gateway_route_parameter() {
 
 #[tokio::test]
 async fn path_param_is_missing_where_the_front_door_has_no_route_parameters() {
-    let handler = handler!(|request| -> lambda_fn::Error {
+    let handler = handler!(|request| -> crate::Error {
         let id: u64 = path_param(&request, "id")?;
         Ok(json_response(StatusCode::OK, &json!({ "id": id })))
     });
@@ -611,7 +621,7 @@ fn a_rejection_converts_into_an_error_that_keeps_its_400_and_body() {
         rejection.body(),
         json!({ "error": "missing field `id`", "path": "order" })
     );
-    let err = lambda_fn::Error::from(rejection);
+    let err = crate::Error::from(rejection);
     assert_eq!(err.http_status(), Some(400));
     assert_eq!(err.error_type(), "BadRequest");
     assert_eq!(HttpError::status(&err), StatusCode::BAD_REQUEST);
@@ -631,7 +641,7 @@ async fn a_handler_may_return_the_rejection_itself() {
     let event = Door::Alb.event("POST", "/orders", Some(r#"{"id": "7"}"#));
     let reply = answer(Door::Alb, &handler, &event, &()).await;
     assert_eq!(reply.raw["statusDescription"], "400 Bad Request");
-    // The same problem body as through `lambda_fn::Error`.
+    // The same problem body as through `crate::Error`.
     assert_eq!(
         (reply.status, reply.body),
         (
@@ -783,17 +793,17 @@ async fn an_http_error_chooses_its_status_and_whether_its_message_is_shown() {
 
 #[tokio::test]
 async fn lambda_fn_error_with_status_answers_with_it() {
-    type MakeError = fn() -> lambda_fn::Error;
+    type MakeError = fn() -> crate::Error;
     let cases: [(MakeError, u64, Value); 5] = [
         // A 4xx describes the caller's request, so its message is shown.
         (
-            || lambda_fn::Error::msg("no order 7").with_status(404),
+            || crate::Error::msg("no order 7").with_status(404),
             404,
             json!({ "error": "no order 7", "request_id": REQUEST_ID }),
         ),
         (
             || {
-                lambda_fn::Error::msg("order 7 exists")
+                crate::Error::msg("order 7 exists")
                     .with_status(409)
                     .with_problem(json!({ "error": "conflict", "id": 7 }))
             },
@@ -802,17 +812,17 @@ async fn lambda_fn_error_with_status_answers_with_it() {
         ),
         // A 5xx keeps its message in the logs.
         (
-            || lambda_fn::Error::msg("upstream said: token abc123 expired").with_status(502),
+            || crate::Error::msg("upstream said: token abc123 expired").with_status(502),
             502,
             json!({ "error": "bad gateway", "request_id": REQUEST_ID }),
         ),
         (
-            || lambda_fn::Error::msg("postgres://orders:hunter2@10.0.3.7 refused"),
+            || crate::Error::msg("postgres://orders:hunter2@10.0.3.7 refused"),
             500,
             json!({ "error": "internal server error", "request_id": REQUEST_ID }),
         ),
         (
-            || lambda_fn::Error::from(DatabaseDown).with_status(503),
+            || crate::Error::from(DatabaseDown).with_status(503),
             503,
             json!({ "error": "service unavailable", "request_id": REQUEST_ID }),
         ),
@@ -821,7 +831,7 @@ async fn lambda_fn_error_with_status_answers_with_it() {
         let handler = HttpHandler::new(
             async move |_: Request,
                         _: &Invocation<'_, ()>|
-                        -> Result<Response<Body>, lambda_fn::Error> { Err(make()) },
+                        -> Result<Response<Body>, crate::Error> { Err(make()) },
         );
         for door in DOORS {
             let reply = answer(door, &handler, &door.fixture(), &()).await;
@@ -850,7 +860,7 @@ async fn a_boxed_error_answers_500_without_details() {
 
 #[tokio::test]
 async fn a_panic_answers_500_without_its_message_and_the_handler_serves_again() {
-    let handler = handler!(|request| -> lambda_fn::Error {
+    let handler = handler!(|request| -> crate::Error {
         if request.uri().path().ends_with("/bug") {
             // After an await: the panic happens in a later poll.
             tokio::task::yield_now().await;
@@ -895,9 +905,7 @@ async fn the_deadline_guard_answers_504_and_drops_the_handler() {
         let dropped = Arc::new(AtomicBool::new(false));
         let finished = AtomicBool::new(false);
         let handler = HttpHandler::new(
-            async |_: Request,
-                   _: &Invocation<'_, ()>|
-                   -> Result<Response<Body>, lambda_fn::Error> {
+            async |_: Request, _: &Invocation<'_, ()>| -> Result<Response<Body>, crate::Error> {
                 let _witness = SetOnDrop(dropped.clone());
                 tokio::time::sleep(Duration::from_secs(60)).await;
                 finished.store(true, Ordering::SeqCst);
@@ -931,7 +939,7 @@ async fn the_deadline_guard_answers_504_and_drops_the_handler() {
 
 #[tokio::test(start_paused = true)]
 async fn a_handler_within_its_budget_is_answered_normally() {
-    let handler = handler!(|_request| -> lambda_fn::Error {
+    let handler = handler!(|_request| -> crate::Error {
         tokio::time::sleep(Duration::from_millis(2700)).await;
         Ok(json_response(StatusCode::OK, &json!({ "ok": true })))
     });
@@ -952,7 +960,7 @@ async fn the_handler_sees_the_warm_state() {
     let handler = HttpHandler::new(
         async |request: Request,
                invocation: &Invocation<'_, AtomicUsize>|
-               -> Result<Response<Body>, lambda_fn::Error> {
+               -> Result<Response<Body>, crate::Error> {
             let seen = invocation.state.fetch_add(1, Ordering::SeqCst) + 1;
             Ok(json_response(
                 StatusCode::OK,
@@ -976,7 +984,7 @@ async fn the_handler_sees_the_warm_state() {
 async fn an_event_from_no_http_front_door_is_an_invalid_event() {
     let called = AtomicBool::new(false);
     let handler = HttpHandler::new(
-        async |_: Request, _: &Invocation<'_, ()>| -> Result<Response<Body>, lambda_fn::Error> {
+        async |_: Request, _: &Invocation<'_, ()>| -> Result<Response<Body>, crate::Error> {
             called.store(true, Ordering::SeqCst);
             Ok(json_response(StatusCode::OK, &json!({})))
         },

@@ -1,0 +1,364 @@
+//! The bottom layer: events and record bodies decoded into the handler's
+//! types, and responses encoded. Every mismatch is a
+//! [`Failure::InvalidEvent`] with the JSON path of the first mismatch
+//! (`items[2].price`), worked out one way: by serde_path_to_error.
+//!
+//! The path costs an allocation per key while decoding, so it is only
+//! tracked when it is needed: a value is decoded untracked first, exactly
+//! as a hand-written function would decode it, and decoded a second time,
+//! tracked, only when that fails. Decoding is deterministic, so the second
+//! run fails at the same place.
+
+use std::panic::AssertUnwindSafe;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::failure::Failure;
+
+/// A record's body as a trigger hands it to a decoder: the bytes of a
+/// message, or a value the envelope already holds decoded (EventBridge's
+/// `detail`, a DynamoDB image). A value is decoded from itself, never
+/// serialized back to text first.
+#[derive(Clone, Copy, Debug)]
+pub enum Body<'a> {
+    /// The body's bytes (an SQS or SNS message, Kinesis data).
+    Bytes(&'a [u8]),
+    /// A JSON value.
+    Value(&'a Value),
+}
+
+/// A function that decodes a record's body into the handler's payload `T`.
+pub type Decoder<T> = fn(Body<'_>) -> Result<T, Failure>;
+
+/// Decodes a JSON text (an event) into `T`.
+pub(crate) fn from_slice<T: DeserializeOwned>(text: &[u8]) -> Result<T, Failure> {
+    // A decoder that panics on some input (aws_lambda_events' Kinesis
+    // timestamp overflows on a float with many decimals) has still met an
+    // event it cannot decode: answered `InvalidEvent`, the runtime lives on.
+    let decoded = std::panic::catch_unwind(AssertUnwindSafe(|| serde_json::from_slice(text)))
+        .map_err(|panic| {
+            Failure::invalid_event(format!(
+                "the event could not be decoded: {}",
+                crate::guard::panic_message(&*panic)
+            ))
+        })?;
+    decoded.map_err(|_| {
+        let mut json = serde_json::Deserializer::from_slice(text);
+        match serde_path_to_error::deserialize::<_, T>(&mut json) {
+            Err(err) => path_failure(&err),
+            // Only text after the value was wrong.
+            Ok(_) => Failure::invalid_event(match json.end() {
+                Err(err) => without_position(&err.to_string()),
+                Ok(()) => "the event could not be decoded".to_owned(),
+            }),
+        }
+    })
+}
+
+/// Decodes a JSON value into `T`.
+pub(crate) fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, Failure> {
+    T::deserialize(value).map_err(|_| match serde_path_to_error::deserialize::<_, T>(value) {
+        Err(err) => path_failure(&err),
+        Ok(_) => Failure::invalid_event("the value could not be decoded"),
+    })
+}
+
+/// The body decoded as JSON into `T`.
+pub fn json<T: DeserializeOwned>(body: Body<'_>) -> Result<T, Failure> {
+    match body {
+        Body::Bytes(bytes) => from_slice(bytes),
+        Body::Value(value) => from_value(value),
+    }
+}
+
+/// The body as text; it must be UTF-8.
+pub fn text(body: Body<'_>) -> Result<String, Failure> {
+    match body {
+        Body::Bytes(bytes) => String::from_utf8(bytes.to_vec())
+            .map_err(|err| Failure::invalid_event(format!("the body is not UTF-8 text: {err}"))),
+        Body::Value(Value::String(text)) => Ok(text.clone()),
+        Body::Value(_) => Err(Failure::invalid_event("the body is JSON, not text")),
+    }
+}
+
+/// The body's bytes, as they are.
+pub fn bytes(body: Body<'_>) -> Result<Vec<u8>, Failure> {
+    match body {
+        Body::Bytes(bytes) => Ok(bytes.to_vec()),
+        Body::Value(value) => Ok(value.to_string().into_bytes()),
+    }
+}
+
+/// Serializes a handler's response.
+pub(crate) fn encode<R: Serialize>(response: &R) -> Result<Vec<u8>, Failure> {
+    serde_json::to_vec(response).map_err(|err| {
+        Failure::InvalidResponse(format!(
+            "the response could not be serialized to JSON: {err}"
+        ))
+    })
+}
+
+fn path_failure<E: std::fmt::Display>(err: &serde_path_to_error::Error<E>) -> Failure {
+    let (path, message) = path_and_message(err);
+    Failure::InvalidEvent { path, message }
+}
+
+/// The path of a decoding error (`None` at the root) and its message
+/// without serde_json's position: for an event or body that is one line of
+/// JSON the path says more.
+pub(crate) fn path_and_message<E: std::fmt::Display>(
+    err: &serde_path_to_error::Error<E>,
+) -> (Option<String>, String) {
+    let mut path = err.path().to_string();
+    // A syntax error where a key was expected (`{"id": 7,` cut off) ends the
+    // path in an unknown segment, shown as `?`: name the object around it
+    // instead (the whole document at the top level).
+    if matches!(
+        err.path().iter().next_back(),
+        Some(serde_path_to_error::Segment::Unknown)
+    ) {
+        path.pop();
+        if path.ends_with('.') {
+            path.pop();
+        }
+    }
+    let path = (!path.is_empty() && path != ".").then_some(path);
+    (path, without_position(&err.inner().to_string()))
+}
+
+/// `message` without serde_json's trailing ` at line 1 column 42`.
+fn without_position(message: &str) -> String {
+    let trimmed = message.rfind(" at line ").filter(|&at| {
+        let mut words = message[at..].split_whitespace();
+        matches!(
+            (words.next(), words.next(), words.next(), words.next(), words.next(), words.next()),
+            (Some("at"), Some("line"), Some(line), Some("column"), Some(column), None)
+                if line.parse::<u64>().is_ok() && column.parse::<u64>().is_ok()
+        )
+    });
+    match trimmed {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{assert_contains, assert_failure};
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        price: f64,
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Order {
+        items: Vec<Item>,
+    }
+
+    fn message<T>(result: Result<T, Failure>) -> String {
+        match result {
+            Ok(_) => "ok".to_owned(),
+            Err(failure) => failure.into_diagnostic().error_message,
+        }
+    }
+
+    #[test]
+    fn invalid_event_names_the_json_path() {
+        let err = from_slice::<Order>(br#"{"items":[{"price":1},{"price":2},{"price":"x"}]}"#)
+            .unwrap_err()
+            .into_diagnostic();
+        assert_failure(
+            &err,
+            "InvalidEvent",
+            r#"items[2].price: invalid type: string "x", expected f64"#,
+        );
+    }
+
+    #[test]
+    fn a_value_is_decoded_with_the_same_path_as_its_text() {
+        let cases = [
+            r#"{"items":[{"price":1},{"price":"x"}]}"#,
+            r#"{"items":[{}]}"#,
+            r#"{"items":5}"#,
+            r#"[]"#,
+            r#"{"items":[{"price":1}]}"#,
+        ];
+        for case in cases {
+            let value: Value = serde_json::from_str(case).unwrap();
+            assert_eq!(
+                message(from_value::<Order>(&value)),
+                message(from_slice::<Order>(case.as_bytes())),
+                "{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_event_at_the_root_and_in_syntax() {
+        let err = message(from_slice::<Order>(b"5"));
+        assert_eq!(err, "invalid type: integer `5`, expected struct Order");
+        let err = message(from_slice::<Order>(b"{\"items\": ["));
+        assert!(err.contains("EOF"), "{err}");
+        let err = message(from_slice::<Order>(br#"{"items": [], "#));
+        assert!(!err.starts_with('?'), "{err}");
+        let err = message(from_slice::<Order>(br#"{"items": []} trailing"#));
+        assert_eq!(err, "trailing characters");
+    }
+
+    #[test]
+    fn a_decoder_that_panics_is_answered_invalid_event() {
+        /// Stands for a dependency's `Deserialize` that panics on some input.
+        #[derive(Debug)]
+        struct Fragile;
+        impl<'de> serde::Deserialize<'de> for Fragile {
+            fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+                panic!("attempt to multiply with overflow")
+            }
+        }
+        let err = from_slice::<Fragile>(b"{}").unwrap_err().into_diagnostic();
+        assert_eq!(err.error_type, "InvalidEvent");
+        assert_contains(&err.error_message, "attempt to multiply with overflow");
+    }
+
+    #[test]
+    fn raw_bodies() {
+        assert_eq!(text(Body::Bytes(b"hi")).unwrap(), "hi");
+        assert!(message(text(Body::Bytes(&[0xff]))).starts_with("the body is not UTF-8 text"));
+        assert_eq!(bytes(Body::Bytes(&[0xff])).unwrap(), [0xff]);
+        assert_eq!(text(Body::Value(&Value::from("v"))).unwrap(), "v");
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Nested {
+        id: u64,
+        tags: Vec<String>,
+        inner: Option<Inner>,
+        #[serde(rename = "with \"quote\"")]
+        quoted: Option<bool>,
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        name: String,
+        points: Vec<[f64; 2]>,
+    }
+
+    /// The message of each mismatch, path first: what serde_path_to_error
+    /// tracks, and what the position-based path finder this replaced
+    /// produced for the same cases (its test compared the two).
+    #[test]
+    fn each_mismatch_is_named_by_its_path() {
+        let cases: &[(&str, &str)] = &[
+            ("{\"id\": 1, \"tags\": []}", "ok"),
+            (
+                "{\"id\": \"1\", \"tags\": []}",
+                "id: invalid type: string \"1\", expected u64",
+            ),
+            (
+                "{\"id\": -1, \"tags\": []}",
+                "id: invalid value: integer `-1`, expected u64",
+            ),
+            (
+                "{\"id\": 1.5, \"tags\": []}",
+                "id: invalid type: floating point `1.5`, expected u64",
+            ),
+            (
+                "{\"id\": 1, \"tags\": [1]}",
+                "tags[0]: invalid type: integer `1`, expected a string",
+            ),
+            (
+                "{\"id\": 1, \"tags\": [\"a\", \"b\", null]}",
+                "tags[2]: invalid type: null, expected a string",
+            ),
+            ("{\"id\": 1}", "missing field `tags`"),
+            ("{\"tags\": []}", "missing field `id`"),
+            (
+                "{\"id\": 1, \"tags\": [], \"inner\": {}}",
+                "inner: missing field `name`",
+            ),
+            (
+                "{\"id\": 1, \"tags\": [], \"inner\": {\"name\": 5}}",
+                "inner.name: invalid type: integer `5`, expected a string",
+            ),
+            (
+                "{\"id\": 1, \"tags\": [], \"inner\": {\"name\": \"n\", \"points\": [[1, 2], [3, \"x\"]]}}",
+                "inner.points[1][1]: invalid type: string \"x\", expected f64",
+            ),
+            (
+                "{\"id\": 1, \"tags\": [], \"inner\": {\"name\": \"n\", \"points\": [[1, 2], [3]]}}",
+                "inner.points[1]: invalid length 1, expected an array of length 2",
+            ),
+            (
+                "{\"id\": 1, \"tags\": [], \"inner\": {\"name\": \"n\", \"points\": [[1, 2, 3]]}}",
+                "inner.points[0]: trailing characters",
+            ),
+            (
+                "{\"id\": 1, \"tags\": [], \"inner\": {\"points\": [], \"name\": \"n\"}, \"extra\": {\"a\": [1, {\"b\": 2}]}}",
+                "ok",
+            ),
+            (
+                "{\"id\": 1, \"tags\": [], \"with \\\"quote\\\"\": \"yes\"}",
+                "with \"quote\": invalid type: string \"yes\", expected a boolean",
+            ),
+            (
+                "{\"tags\": [\"a\\\"b\", 2], \"id\": 1}",
+                "tags[1]: invalid type: integer `2`, expected a string",
+            ),
+            (
+                "{\n  \"id\": 1,\n  \"tags\": [\n    true\n  ]\n}",
+                "tags[0]: invalid type: boolean `true`, expected a string",
+            ),
+            ("{\"id\": 1, \"tags\": [], \"inner\": null}", "ok"),
+            (
+                "{\"id\": 1, \"tags\": [], \"inner\": {\"name\": \"n\", \"points\": [[1, 2]], \"name\": \"again\"}}",
+                "inner: duplicate field `name`",
+            ),
+            (
+                "[1, 2]",
+                "[1]: invalid type: integer `2`, expected a sequence",
+            ),
+            ("5", "invalid type: integer `5`, expected struct Nested"),
+            (
+                "\"text\"",
+                "invalid type: string \"text\", expected struct Nested",
+            ),
+            ("{\"id\": 1, \"tags\": []} trailing", "trailing characters"),
+            ("{\"id\": 1, \"tags\": [}", "tags[0]: expected value"),
+            ("{\"id\": 1, \"tags\": [", "tags: EOF while parsing a list"),
+            ("{\"id\": 1, \"tags\": [], ", "EOF while parsing a value"),
+            ("{\"id\": tru, \"tags\": []}", "id: expected ident"),
+            (
+                "{\"id\": 1, \"tags\": [\"a\" \"b\"]}",
+                "tags: expected `,` or `]`",
+            ),
+            ("", "EOF while parsing a value"),
+        ];
+        for (case, expected) in cases {
+            assert_eq!(
+                message(from_slice::<Nested>(case.as_bytes())),
+                *expected,
+                "{case}"
+            );
+            // From a value, the same place; serde_json words one message
+            // differently there (`invalid length 3` for `trailing
+            // characters`), and a value holds no duplicate key to refuse.
+            if let Ok(value) = serde_json::from_str::<Value>(case)
+                && let Err(failure) = from_value::<Nested>(&value)
+            {
+                let place = |message: &str| message.split_once(": ").map(|(at, _)| at.to_owned());
+                assert_eq!(
+                    place(&failure.message()),
+                    place(expected),
+                    "{case} as a value"
+                );
+            }
+        }
+    }
+}
