@@ -1,5 +1,7 @@
 //! Collecting every error of one attribute, so that a build reports them all
-//! at once (the habit of serde_derive's `Ctxt`).
+//! at once — with serde_derive's `Ctxt` drop check: errors that are dropped
+//! without being turned into output are a bug of the macro, caught by its
+//! own tests rather than silently compiling an invalid handler.
 
 /// The errors found so far.
 #[derive(Default)]
@@ -21,17 +23,27 @@ impl Errors {
             .map_or(0, |all| all.clone().into_iter().count())
     }
 
-    /// `Ok` when nothing was recorded, otherwise every error combined.
-    pub fn finish(self) -> Result<(), syn::Error> {
-        self.0.map_or(Ok(()), Err)
+    /// `Ok` when nothing was recorded, otherwise every error combined: the
+    /// only way the errors leave, to be emitted.
+    pub fn finish(mut self) -> Result<(), syn::Error> {
+        self.0.take().map_or(Ok(()), Err)
     }
 
-    /// The messages recorded, for tests.
+    /// The messages recorded, for tests (which then own the errors).
     #[cfg(test)]
-    pub fn messages(&self) -> Vec<String> {
-        self.0
-            .iter()
-            .flat_map(|error| error.clone().into_iter().map(|e| e.to_string()))
+    pub fn messages(self) -> Vec<String> {
+        self.finish()
+            .err()
+            .into_iter()
+            .flat_map(|error| error.into_iter().map(|e| e.to_string()))
             .collect()
+    }
+}
+
+impl Drop for Errors {
+    fn drop(&mut self) {
+        if self.0.is_some() && !std::thread::panicking() {
+            panic!("the errors of #[lambda] were dropped without being emitted");
+        }
     }
 }

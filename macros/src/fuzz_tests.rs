@@ -456,7 +456,7 @@ fn arguments_are_valid(args: &TokenStream) -> bool {
     syn::parse2::<RawArgs>(args.clone()).is_ok_and(|raw| {
         let mut errors = Errors::default();
         raw.check(&mut errors);
-        errors.count() == 0
+        errors.finish().is_ok()
     })
 }
 
