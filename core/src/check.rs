@@ -106,3 +106,32 @@ impl<T: Unit, E> BatchOutput<E> for Result<T, E> {
         self.map(|_| ())
     }
 }
+
+/// A batch handler's return type (`#[lambda(sqs, batch)]`): one
+/// `Result<(), E>` per record it was given, in the order given, either as
+/// it is (`Vec<Result<(), E>>`) or inside a `Result` whose `Err` fails
+/// every record (`Result<Vec<Result<(), E>>, E>`, so that `?` works on
+/// what the whole batch shares, like running a model).
+#[diagnostic::on_unimplemented(
+    message = "a batch handler returns one `Result<(), Error>` per record, not `{Self}`",
+    label = "must be `Vec<Result<(), E>>` or `Result<Vec<Result<(), E>>, E>`, one outcome per record in the order given",
+    note = "answer `Ok(vec![Ok(()); records.len()])` when every record succeeded; an `Err` of the whole call fails every record"
+)]
+pub trait BatchOutcomes<E> {
+    /// The outcomes, or the error that fails the whole batch.
+    fn into_outcomes(self) -> Result<Vec<Result<(), E>>, E>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<E> BatchOutcomes<E> for Vec<Result<(), E>> {
+    fn into_outcomes(self) -> Result<Vec<Result<(), E>>, E> {
+        Ok(self)
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<E> BatchOutcomes<E> for Result<Vec<Result<(), E>>, E> {
+    fn into_outcomes(self) -> Self {
+        self
+    }
+}

@@ -88,14 +88,16 @@ pub use triggers::*;
 /// change in any release.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::check::{BatchOutput, Event, IntoState, Output, Response, Shutdown};
+    pub use crate::check::{
+        BatchOutcomes, BatchOutput, Event, IntoState, Output, Response, Shutdown,
+    };
     pub use crate::deadline::DEFAULT_TIMEOUT_MARGIN;
     pub use crate::decode::{bytes, text};
     pub use crate::entry::{Flavor, Options, no_init, start};
     pub use crate::error::IntoDiagnostic;
     pub use crate::invocation::Invocation;
     pub use crate::shutdown::no_shutdown;
-    pub use crate::trigger::{Batch, Fixed, WholeEvent, WithBody};
+    pub use crate::trigger::{Batch, Fixed, WholeBatch, WholeEvent, WithBody};
     /// The trigger modules, by keyword: `__private::sqs::Source`.
     pub use crate::triggers::*;
     pub use crate::{Context, Deadline};

@@ -138,6 +138,53 @@ where
     }
 }
 
+/// Serves trigger `T` with a batch handler (`#[lambda(sqs, batch)]`): one
+/// call with the payloads of every record that decodes, answering one
+/// `Result` per record (see [`batch::process_together`]).
+pub struct WholeBatch<T: Trigger, F, P, E> {
+    handler: F,
+    decode: fn(&T::Record) -> Result<P, Failure>,
+    report: fn(E) -> Diagnostic,
+}
+
+impl<T: Trigger, F, P, E> WholeBatch<T, F, P, E> {
+    /// `decode` turns a record into one payload of the handler's batch, as
+    /// for [`Batch::new`]; `report` the handler's error into a diagnostic.
+    pub fn new(
+        handler: F,
+        decode: fn(&T::Record) -> Result<P, Failure>,
+        report: fn(E) -> Diagnostic,
+    ) -> Self {
+        Self {
+            handler,
+            decode,
+            report,
+        }
+    }
+}
+
+impl<T, S, F, P, E> Handler<S> for WholeBatch<T, F, P, E>
+where
+    T: Trigger,
+    F: AsyncFn(Vec<P>, &Invocation<'_, S>) -> Result<Vec<Result<(), E>>, E>,
+{
+    async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
+        let event: T::Event = decode::from_slice(event)?;
+        let outcome = batch::process_together(
+            T::records(&event),
+            T::id,
+            self.decode,
+            &self.handler,
+            self.report,
+            invocation,
+            // The records run in one call: `concurrency` does not apply.
+            T::order(&event, 1),
+        )
+        .await;
+        T::answer(&event, outcome, invocation.deadline)
+    }
+}
+
 /// The adapter for `#[lambda]` without a trigger: the whole event is the
 /// handler's first parameter and its `Ok` value is the response.
 ///

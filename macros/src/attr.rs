@@ -27,6 +27,9 @@ pub const OPTIONS: &[&str] = &[
     "logging",
 ];
 
+/// The bare flags besides the trigger keyword.
+pub const FLAGS: &[&str] = &["batch"];
+
 /// A trigger keyword as written: its row of the trigger table.
 #[derive(Clone)]
 pub struct Trigger {
@@ -54,6 +57,8 @@ pub struct Args {
     pub flavor: Option<Flavor>,
     /// `logging = false`: do not install lambda-fn's subscriber.
     pub logging: Option<bool>,
+    /// `batch`: the handler takes every record of a batch in one call.
+    pub batch: Option<Ident>,
     /// Whether a trigger keyword was written, even an unknown one.
     pub trigger_written: bool,
 }
@@ -105,11 +110,28 @@ impl RawArgs {
         for arg in self.0 {
             if let Arg::Keyword(name) = &arg
                 && !OPTIONS.contains(&name.to_string().as_str())
+                && !FLAGS.contains(&name.to_string().as_str())
             {
                 args.trigger_written = true;
             }
             match arg {
+                Arg::Keyword(ident) if ident == "batch" => {
+                    if args.batch.is_some() {
+                        errors.push(syn::Error::new(
+                            ident.span(),
+                            "`batch` is given twice; keep one of them",
+                        ));
+                    } else {
+                        args.batch = Some(ident);
+                    }
+                }
                 Arg::Keyword(ident) => check_trigger(ident, &mut args, errors),
+                Arg::KeyValue { key, .. } if FLAGS.contains(&key.to_string().as_str()) => {
+                    errors.push(syn::Error::new(
+                        key.span(),
+                        format!("`{key}` takes no value: write it on its own, like `#[lambda(sqs, {key})]`"),
+                    ));
+                }
                 Arg::KeyValue { key, value } => {
                     let name = key.to_string();
                     if !OPTIONS.contains(&name.as_str()) {
@@ -142,6 +164,8 @@ fn check_trigger(ident: Ident, args: &mut Args, errors: &mut Errors) {
     let Some(spec) = trigger::spec(&name) else {
         let message = if OPTIONS.contains(&name.as_str()) {
             format!("`{name}` needs a value: `{name} = ...`")
+        } else if let (None, Some(flag)) = (suggestion(&name, TRIGGERS), suggestion(&name, FLAGS)) {
+            format!("unknown trigger `{name}`; did you mean `{flag}`?")
         } else {
             unknown_message("trigger", &name, TRIGGERS, OPTIONS)
         };
@@ -508,5 +532,25 @@ mod tests {
         assert!(args.trigger_written);
         let (args, _) = check(parse_quote!(init));
         assert!(!args.trigger_written);
+    }
+
+    #[test]
+    fn the_batch_flag() {
+        let (args, errors) = check(parse_quote!(sqs, batch));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(args.batch.is_some());
+        assert_eq!(args.trigger.unwrap().spec.name, "sqs");
+        let (args, errors) = check(parse_quote!(batch));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(!args.trigger_written, "`batch` is not a trigger");
+        let (_, errors) = check(parse_quote!(sqs, batch, batch));
+        assert_eq!(errors, ["`batch` is given twice; keep one of them"]);
+        let (_, errors) = check(parse_quote!(sqs, batch = true));
+        assert_eq!(
+            errors,
+            ["`batch` takes no value: write it on its own, like `#[lambda(sqs, batch)]`"]
+        );
+        let (_, errors) = check(parse_quote!(sqs, batched));
+        assert_eq!(errors, ["unknown trigger `batched`; did you mean `batch`?"]);
     }
 }

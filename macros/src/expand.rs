@@ -7,7 +7,7 @@ use syn::{ItemFn, Path, Type};
 use crate::attr::{Args, Flavor, RawArgs};
 use crate::errors::Errors;
 use crate::fallback;
-use crate::handler::{self, Handler, Role};
+use crate::handler::{self, Handler, Role, type_argument};
 use crate::trigger::{Form, Spec};
 
 /// Parses, checks and expands one `#[lambda(...)]`.
@@ -62,6 +62,7 @@ fn generate(item: &ItemFn, args: &Args, handler: &Handler) -> TokenStream {
     let adapter = match args.trigger.as_ref().map(|trigger| trigger.spec) {
         None => cx.whole_event(),
         Some(spec) if spec.form == Form::Http => cx.http_handler(),
+        Some(spec) if args.batch.is_some() => cx.whole_batch(spec),
         Some(spec) => cx.batch(spec),
     };
     cx.main(&adapter)
@@ -418,7 +419,8 @@ impl Cx<'_> {
         let output = &self.handler.output;
         let module = format_ident!("{}", spec.name);
         let source = quote!(#private::#module::Source);
-        let (payload_ty, decode) = self.record_payload(spec, &source);
+        let payload = self.handler.event.as_ref();
+        let (payload_ty, decode) = self.record_payload(spec, &source, payload);
         let into_result = qualified(
             output,
             quote!(#private::BatchOutput<_>),
@@ -438,15 +440,47 @@ impl Cx<'_> {
         quote!(#private::Batch::<#source, _, _, _>::new(#closure, #decode, #report, #concurrency))
     }
 
+    /// `#[lambda(<trigger>, batch)]`: one call with the payloads of every
+    /// record that decodes, as a `Vec`, answering one `Result` per record.
+    /// The return type is checked at the user's type by `BatchOutcomes`.
+    fn whole_batch(&self, spec: &Spec) -> TokenStream {
+        let private = &self.private;
+        let output = &self.handler.output;
+        let module = format_ident!("{}", spec.name);
+        let source = quote!(#private::#module::Source);
+        let records_ty = self
+            .handler
+            .event
+            .as_ref()
+            .expect("a batch handler takes its records");
+        let element = type_argument(records_ty, "Vec");
+        let (_, decode) = self.record_payload(spec, &source, element);
+        let into_outcomes = qualified(
+            output,
+            quote!(#private::BatchOutcomes<_>),
+            quote!(into_outcomes),
+        );
+        let report = spanned_like(
+            quote!(<_ as #private::IntoDiagnostic>::into_diagnostic),
+            outcome_error(output),
+        );
+        let closure = self.closure(&quote!(#records_ty), &into_outcomes);
+        quote!(#private::WholeBatch::<#source, _, _, _>::new(#closure, #decode, #report))
+    }
+
     /// The payload type of a batch handler and the function that gets it
     /// from one record, through the trigger contract:
     /// `<Source as WithBody>::body(record, <Order as Event>::BODY)` for a
     /// body `Order`, `<Source as WithBody>::wrap(record, text)` for
     /// `SqsRecord<String>`, `<Source as Fixed>::payload` for S3's
     /// `S3Object`.
-    fn record_payload(&self, spec: &Spec, source: &TokenStream) -> (TokenStream, TokenStream) {
+    fn record_payload(
+        &self,
+        spec: &Spec,
+        source: &TokenStream,
+        payload: Option<&Type>,
+    ) -> (TokenStream, TokenStream) {
         let private = &self.private;
-        let payload = self.handler.event.as_ref();
         match (spec.form, payload) {
             // A payload-less handler: the record is decoded and not passed on.
             (Form::Fixed { .. }, None) => (
@@ -461,7 +495,7 @@ impl Cx<'_> {
                 ),
             ),
             (Form::Body { wrapper, raw }, Some(payload)) => {
-                let (shape, body) = match wrapper_argument(payload, wrapper) {
+                let (shape, body) = match type_argument(payload, wrapper) {
                     Some(inner) => (quote!(wrap), inner),
                     None => (quote!(body), payload),
                 };
@@ -484,24 +518,6 @@ impl Cx<'_> {
     }
 }
 
-/// `T` in `SqsRecord<T>` (any path ending in the trigger's wrapper name).
-fn wrapper_argument<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
-    let syn::Type::Path(path) = ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != wrapper {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
-        return None;
-    };
-    match arguments.args.first()? {
-        syn::GenericArgument::Type(inner) if arguments.args.len() == 1 => Some(inner),
-        _ => None,
-    }
-}
-
 /// Whether `ty` is written as the bare name `name` (`String`).
 fn is_type(ty: &syn::Type, name: &str) -> bool {
     matches!(ty, syn::Type::Path(path)
@@ -511,7 +527,7 @@ fn is_type(ty: &syn::Type, name: &str) -> bool {
 
 /// Whether `ty` is written `Vec<u8>`.
 fn is_vec_u8(ty: &syn::Type) -> bool {
-    wrapper_argument(ty, "Vec").is_some_and(|inner| is_type(inner, "u8"))
+    type_argument(ty, "Vec").is_some_and(|inner| is_type(inner, "u8"))
 }
 
 /// `<ty as Trait>::item`, spanned like `ty` (the user's type, whose own
@@ -547,6 +563,16 @@ fn result_arguments(output: &Type) -> (&dyn ToTokens, &dyn ToTokens) {
     let response: &dyn ToTokens = types.next().map_or(output, |ty| ty);
     let error: &dyn ToTokens = types.next().map_or(output, |ty| ty);
     (response, error)
+}
+
+/// Where to report a batch handler's error type that does not fit: `E` in
+/// `Vec<Result<(), E>>` or `Result<Vec<Result<(), E>>, E>` as written,
+/// else the whole return type.
+fn outcome_error(output: &Type) -> &dyn ToTokens {
+    match type_argument(output, "Vec") {
+        Some(outcome) => result_arguments(outcome).1,
+        None => result_arguments(output).1,
+    }
 }
 
 /// `tokens` spanned like `node`: from its first token to its last, so that

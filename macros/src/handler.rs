@@ -323,16 +323,25 @@ fn check_init(
     }
 }
 
-/// What the trigger's row says: whether `concurrency` applies, and the
-/// payload type of a fixed-payload trigger.
+/// What the trigger's row says: whether `concurrency` and `batch` apply,
+/// and the payload type of a fixed-payload trigger.
 fn check_trigger(spec: Option<&Spec>, args: &Args, event: Option<&Type>, errors: &mut Errors) {
     let Some(spec) = spec else {
         // An unknown trigger is already reported; saying a trigger is
         // missing as well would contradict it.
-        if let (Some((key, _)), false) = (&args.concurrency, args.trigger_written) {
+        if args.trigger_written {
+            return;
+        }
+        if let Some((key, _)) = &args.concurrency {
             errors.push(syn::Error::new(
                 key.span(),
                 "`concurrency` sets how many records of a batch run at once, so it needs a batch trigger like `#[lambda(sqs, concurrency = 8)]`",
+            ));
+        }
+        if let Some(batch) = &args.batch {
+            errors.push(syn::Error::new(
+                batch.span(),
+                "`batch` passes every record of a batch to one call, so it needs a batch trigger like `#[lambda(sqs, batch)]`",
             ));
         }
         return;
@@ -340,19 +349,101 @@ fn check_trigger(spec: Option<&Spec>, args: &Args, event: Option<&Type>, errors:
     if let (Some((key, _)), Err(why)) = (&args.concurrency, spec.concurrency) {
         errors.push(syn::Error::new(key.span(), why));
     }
+    let batch = match (&args.batch, spec.batch) {
+        (Some(batch), Err(why)) => {
+            errors.push(syn::Error::new(batch.span(), why));
+            return;
+        }
+        (Some(_), Ok(())) => true,
+        (None, _) => false,
+    };
+    if let (true, Some((key, _)), Ok(())) = (batch, &args.concurrency, spec.concurrency) {
+        errors.push(syn::Error::new(
+            key.span(),
+            "with `batch`, the handler gets the whole batch in one call, so `concurrency` does not apply: remove it",
+        ));
+    }
+    // With `batch`, the payload is one element of the `Vec`.
+    let payload = match event {
+        Some(event) if batch => match type_argument(event, "Vec") {
+            Some(element) => Some(element),
+            None => {
+                let example = match spec.form {
+                    Form::Fixed { ty, .. } => {
+                        format!("events: Vec<lambda_fn::{}::{ty}>", spec.name)
+                    }
+                    _ => format!("records: Vec<{}>", type_text(event)),
+                };
+                errors.push(syn::Error::new_spanned(
+                    event,
+                    format!(
+                        "with `batch`, the handler takes every record of the batch at once, as a `Vec`: write `{example}`"
+                    ),
+                ));
+                return;
+            }
+        },
+        other => other,
+    };
     let (fixed, parameter) = match spec.form {
         Form::Fixed { ty, .. } => (ty, "event"),
         Form::Http => ("Request", "req"),
         Form::Body { .. } => return,
     };
-    if let Some(payload) = event.filter(|payload| !names_type(payload, fixed)) {
+    if let Some(payload) = payload.filter(|payload| !names_type(payload, fixed)) {
+        let expected = if batch {
+            format!("events: Vec<lambda_fn::{}::{fixed}>", spec.name)
+        } else {
+            format!("{parameter}: lambda_fn::{}::{fixed}", spec.name)
+        };
+        let passes = if batch {
+            format!("`Vec<{fixed}>`")
+        } else {
+            format!("`{fixed}`")
+        };
         errors.push(syn::Error::new_spanned(
             payload,
             format!(
-                "the `{}` trigger passes `{fixed}` as the first parameter: write `{parameter}: lambda_fn::{}::{fixed}`",
-                spec.name, spec.name
+                "the `{}` trigger passes {passes} as the first parameter: write `{expected}`",
+                spec.name
             ),
         ));
+    }
+}
+
+/// A type as the user would write it: `serde_json::Value`, not the token
+/// stream's `serde_json :: Value`.
+fn type_text(ty: &Type) -> String {
+    let text = quote::ToTokens::to_token_stream(ty).to_string();
+    [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        ("& ", "&"),
+    ]
+    .iter()
+    .fold(text, |text, (from, to)| text.replace(from, to))
+}
+
+/// `T` in a type written `Name<T>` (any path ending in `name`): the body
+/// in `SqsRecord<T>`, the element in `Vec<T>`.
+pub fn type_argument<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return None;
+    };
+    match arguments.args.first()? {
+        syn::GenericArgument::Type(inner) if arguments.args.len() == 1 => Some(inner),
+        _ => None,
     }
 }
 

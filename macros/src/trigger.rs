@@ -31,6 +31,9 @@ pub struct Spec {
     pub form: Form,
     /// Whether `concurrency` applies; when not, why not.
     pub concurrency: Result<(), &'static str>,
+    /// Whether the batch form (`batch`: every record in one call) applies;
+    /// when not, why not.
+    pub batch: Result<(), &'static str>,
 }
 
 /// The triggers, in the order the README lists them.
@@ -42,6 +45,7 @@ pub const SPECS: &[Spec] = &[
             raw: true,
         },
         concurrency: Ok(()),
+        batch: Ok(()),
     },
     Spec {
         name: "sns",
@@ -50,6 +54,7 @@ pub const SPECS: &[Spec] = &[
             raw: true,
         },
         concurrency: Ok(()),
+        batch: Ok(()),
     },
     Spec {
         name: "s3",
@@ -58,6 +63,7 @@ pub const SPECS: &[Spec] = &[
             optional: false,
         },
         concurrency: Ok(()),
+        batch: Ok(()),
     },
     Spec {
         name: "kinesis",
@@ -68,6 +74,7 @@ pub const SPECS: &[Spec] = &[
         concurrency: Err(
             "Kinesis records are processed in order, one at a time, so that a failure stops the shard at the right record; `concurrency` does not apply: remove it",
         ),
+        batch: Ok(()),
     },
     Spec {
         name: "dynamodb",
@@ -78,6 +85,7 @@ pub const SPECS: &[Spec] = &[
         concurrency: Err(
             "DynamoDB stream records are processed in order, one at a time, so that a failure stops the shard at the right record; `concurrency` does not apply: remove it",
         ),
+        batch: Ok(()),
     },
     Spec {
         name: "eventbridge",
@@ -87,6 +95,9 @@ pub const SPECS: &[Spec] = &[
         },
         concurrency: Err(
             "an EventBridge invocation carries one event, so `concurrency` does not apply: remove it",
+        ),
+        batch: Err(
+            "an EventBridge invocation carries one event, so `batch` does not apply: remove it",
         ),
     },
     Spec {
@@ -98,6 +109,9 @@ pub const SPECS: &[Spec] = &[
         concurrency: Err(
             "a scheduled invocation carries one event, so `concurrency` does not apply: remove it",
         ),
+        batch: Err(
+            "a scheduled invocation carries one event, so `batch` does not apply: remove it",
+        ),
     },
     Spec {
         name: "http",
@@ -105,6 +119,7 @@ pub const SPECS: &[Spec] = &[
         concurrency: Err(
             "an HTTP invocation carries one request, so `concurrency` does not apply: remove it",
         ),
+        batch: Err("an HTTP invocation carries one request, so `batch` does not apply: remove it"),
     },
 ];
 
