@@ -51,6 +51,7 @@ where
     H: Handler<S>,
     D: AsyncFnOnce(&S),
 {
+    let started = Instant::now();
     if options.install_logging {
         crate::logging::install();
     }
@@ -72,8 +73,10 @@ where
     // loop, handler included (about 95 KB in echo-a).
     let endpoint = std::env::var("AWS_LAMBDA_RUNTIME_API");
     let main: Pin<Box<dyn Future<Output = ExitCode> + '_>> = match &endpoint {
-        Ok(endpoint) => Box::pin(in_lambda(endpoint, options, init, handler, shutdown)),
-        Err(_) => Box::pin(locally(options, init, handler, shutdown)),
+        Ok(endpoint) => Box::pin(in_lambda(
+            endpoint, started, options, init, handler, shutdown,
+        )),
+        Err(_) => Box::pin(locally(started, options, init, handler, shutdown)),
     };
     runtime.block_on(main)
 }
@@ -95,6 +98,7 @@ where
 
 async fn in_lambda<S, I, F, H, D>(
     endpoint: &str,
+    started: Instant,
     options: Options,
     init: I,
     handler: H,
@@ -151,6 +155,8 @@ where
         },
         None => None,
     };
+    // Init ends with the first poll of `/next`, next.
+    crate::cold_start::report(started);
     let extension = async {
         if let Some(id) = &extension
             && let Err(why) = api.extension_next(id).await
@@ -238,6 +244,7 @@ fn stopped(result: Result<(), String>) -> ExitCode {
 }
 
 async fn locally<S, I, F, H, D>(
+    started: Instant,
     options: Options,
     init: I,
     handler: H,
@@ -270,6 +277,7 @@ where
     };
     let outcome = match build_state(init).await {
         Ok(state) => {
+            crate::cold_start::report(started);
             let outcome = local::invoke_once(
                 &handler,
                 &state,

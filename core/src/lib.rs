@@ -46,6 +46,7 @@
 mod batch;
 #[doc(hidden)]
 pub mod check;
+mod cold_start;
 mod deadline;
 mod decode;
 mod duration;

@@ -162,6 +162,57 @@ async fn json_format_is_one_object_per_line_with_the_request_id_and_cold_start()
     );
 }
 
+/// The end of init is one INFO line with its duration and the resident
+/// memory against the function's memory setting, before any invocation.
+#[tokio::test]
+async fn init_logs_its_duration_and_memory_against_the_limit_once() {
+    let run = serve(
+        "guarded",
+        &[
+            ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
+        ],
+        vec![
+            event(json!({ "action": "error" })),
+            event(json!({ "action": "error" })),
+        ],
+    )
+    .await;
+    let lines = json_lines(&run.stderr);
+    let init: Vec<(usize, &Map<String, Value>)> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| {
+            field(line, "message")
+                .as_str()
+                .is_some_and(|message| message.starts_with("init done in "))
+        })
+        .collect();
+    assert_eq!(init.len(), 1, "{}", run.stderr);
+    let (at, line) = init[0];
+    assert_eq!(field(line, "level"), "INFO");
+    assert_eq!(
+        field(line, "requestId"),
+        &Value::Null,
+        "logged outside any invocation"
+    );
+    let first_invocation = lines
+        .iter()
+        .position(|line| field(line, "requestId") == &run.ids[0])
+        .expect("the first invocation logged");
+    assert!(at < first_invocation, "{}", run.stderr);
+    let init_ms = field(line, "init_ms").as_f64().expect("init_ms");
+    assert!(init_ms > 0.0 && init_ms < 5_000.0, "{line:?}");
+    let rss_mb = field(line, "rss_mb").as_f64().expect("rss_mb");
+    assert!(rss_mb > 0.5 && rss_mb < 64.0, "{line:?}");
+    assert_eq!(field(line, "memory_size_mb"), 256);
+    let message = field(line, "message").as_str().unwrap();
+    assert!(
+        message.contains(&format!("resident memory {rss_mb:.1} MB of 256 MB (")),
+        "{message}"
+    );
+}
+
 /// With concurrent invocations (Lambda Managed Instances, which only log in
 /// JSON) each line still names the invocation it was logged in.
 #[tokio::test]
