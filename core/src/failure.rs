@@ -58,6 +58,7 @@ impl Failure {
 
     /// The failure of a value decoded from the field `field` of an envelope:
     /// its path then starts there (`detail.total`, `detail[0]`, `detail`).
+    #[cfg_attr(not(feature = "eventbridge"), allow(dead_code))]
     pub(crate) fn in_field(self, field: &str) -> Self {
         match self {
             Failure::InvalidEvent { path, message } => Failure::InvalidEvent {
@@ -75,6 +76,7 @@ impl Failure {
     /// The failure of a part of a record named `part` that is not JSON of
     /// the record (a DynamoDB image): its message starts with the part's
     /// name, `NewImage: amount: invalid type: ...`.
+    #[cfg_attr(not(feature = "dynamodb"), allow(dead_code))]
     pub(crate) fn in_part(self, part: &str) -> Self {
         match self {
             Failure::InvalidEvent { path, message } => Failure::InvalidEvent {

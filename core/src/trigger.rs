@@ -83,6 +83,10 @@ pub trait Fixed: Trigger {
 /// The answer of a trigger without a batch protocol (SNS, S3, EventBridge,
 /// schedules): `null` when every record succeeded, otherwise the invocation
 /// fails and its error names each failed record.
+#[cfg_attr(
+    not(any(feature = "sns", feature = "eventbridge", feature = "schedule")),
+    allow(dead_code)
+)]
 pub(crate) fn answer_all_or_nothing(outcome: BatchOutcome, deadline: &Deadline) -> Outcome {
     outcome.into_invocation_result(deadline)?;
     Ok(b"null".to_vec())
