@@ -144,7 +144,7 @@ where
 
 /// Serves trigger `T` with a batch handler (`#[lambda(sqs, batch)]`): one
 /// call with the payloads of every record that decodes, answering one
-/// `Result` per record (see [`batch::process_together`]).
+/// `Result` per record (see `batch::process_together`).
 pub struct WholeBatch<T: Trigger, F, P, E> {
     handler: F,
     decode: fn(&T::Record) -> Result<P, Failure>,
