@@ -76,7 +76,7 @@ where
         Ok(endpoint) => Box::pin(in_lambda(
             endpoint, started, options, init, handler, shutdown,
         )),
-        Err(_) => Box::pin(locally(started, options, init, handler, shutdown)),
+        Err(_) => Box::pin(locally(options, init, handler, shutdown)),
     };
     runtime.block_on(main)
 }
@@ -244,7 +244,6 @@ fn stopped(result: Result<(), String>) -> ExitCode {
 }
 
 async fn locally<S, I, F, H, D>(
-    started: Instant,
     options: Options,
     init: I,
     handler: H,
@@ -277,7 +276,6 @@ where
     };
     let outcome = match build_state(init).await {
         Ok(state) => {
-            crate::cold_start::report(started);
             let outcome = local::invoke_once(
                 &handler,
                 &state,
