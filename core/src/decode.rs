@@ -252,6 +252,7 @@ pub(crate) fn encode<R: Serialize>(response: &R) -> Result<Vec<u8>, Failure> {
 /// The path of an error serde_path_to_error tracked (`None` at the root)
 /// and its message without serde_json's position: the query string's
 /// parameters (not JSON) are decoded that way.
+#[cfg(any(feature = "http", test))]
 pub(crate) fn path_and_message<E: std::fmt::Display>(
     err: &serde_path_to_error::Error<E>,
 ) -> (Option<String>, String) {

@@ -35,8 +35,9 @@ pub fn workspace_root() -> &'static Path {
         .expect("tests/ lives in the workspace")
 }
 
-/// The path of an example binary, built in release mode (once per test
-/// process) exactly as a user deploys it.
+/// The path of an example binary of `examples/` (package
+/// `lambda-fn-examples`), built in release mode (once per test process)
+/// exactly as a user deploys it.
 ///
 /// Cargo locks each profile's directory while it builds; the tests run in
 /// the `debug` profile, so building `release` here does not wait on the
@@ -44,7 +45,23 @@ pub fn workspace_root() -> &'static Path {
 /// examples go to a separate target directory instead.
 pub fn example_binary(name: &str) -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    let dir = BUILT.get_or_init(|| {
+    release_binary("lambda-fn-examples", &BUILT, name)
+}
+
+/// The path of a binary of the digits examples (package `lambda-fn-digits`
+/// in `examples/digits/`: `digits-http`, `digits-sqs`), built in release
+/// mode once per test process, in the same target directory as
+/// [`example_binary`]'s.
+pub fn digits_binary(name: &str) -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    release_binary("lambda-fn-digits", &BUILT, name)
+}
+
+/// The release binary `name` of `package`. Every binary of `package` is
+/// built the first time one is asked for; `built` then remembers where they
+/// are. Fails the test if the build fails or `name` is not among them.
+fn release_binary(package: &str, built: &'static OnceLock<PathBuf>, name: &str) -> PathBuf {
+    let dir = built.get_or_init(|| {
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace_root().join("target"));
@@ -59,19 +76,12 @@ pub fn example_binary(name: &str) -> PathBuf {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let status = Command::new(cargo)
             .current_dir(workspace_root())
-            .args([
-                "build",
-                "--release",
-                "--quiet",
-                "-p",
-                "lambda-fn-examples",
-                "--bins",
-            ])
+            .args(["build", "--release", "--quiet", "-p", package, "--bins"])
             .arg("--target-dir")
             .arg(&target)
             .status()
             .expect("cargo runs");
-        assert!(status.success(), "building the examples failed: {status}");
+        assert!(status.success(), "building {package} failed: {status}");
         target.join("release")
     });
     let binary = dir.join(name);

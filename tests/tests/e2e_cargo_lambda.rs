@@ -5,7 +5,9 @@
 //! - `cargo lambda watch` serves the `hello` example under cargo-lambda's
 //!   Runtime API emulator, and `cargo lambda invoke` gets what a user sees:
 //!   the greeting, the warm state kept from one invocation to the next, and
-//!   `InvalidEvent` for an event that does not decode.
+//!   `InvalidEvent` for an event that does not decode. It serves
+//!   `digits-sqs` (package `lambda-fn-digits`) the same way: its sample
+//!   batch is answered with the one message that is not an image.
 //! - `cargo lambda build --release --output-format zip` packages `hello` for
 //!   arm64 (Graviton) and x86_64: each zip holds one executable `bootstrap`,
 //!   an ELF for that machine. The x86_64 builds run here: `hello` answers
@@ -62,63 +64,11 @@ const FUNCTION_EXITED: &str = "command exited";
 #[test]
 fn watch_serves_hello_with_warm_state_and_invalid_events() {
     let _heavy = one_heavy_test_at_a_time();
-    let cargo_lambda = CargoLambda::get();
-    // `watch` runs `cargo run --release -p lambda-fn-examples --bin hello`:
-    // build it first, so that a failing build and a failing emulator are
-    // told apart, and the invocations are timed without the build.
-    let build = Group::spawn(
-        cargo()
-            .current_dir(workspace_root())
-            .env("CARGO_TARGET_DIR", build_target_dir())
-            .args([
-                "build",
-                "--release",
-                "-p",
-                "lambda-fn-examples",
-                "--bin",
-                "hello",
-            ]),
-        "build-hello",
-    )
-    .finish(BUILD_TIMEOUT);
-    assert!(build.status.success(), "{build}");
-
-    let port = free_port();
-    let mut watch = Group::spawn(
-        cargo_lambda
-            .command("watch")
-            .args(["--release", "-p", "lambda-fn-examples", "--bin", "hello"])
-            .args(["--invoke-address", "127.0.0.1", "--invoke-port"])
-            .arg(port.to_string())
-            // Other people edit this checkout: a reload would restart the
-            // function, and with it the warm state this test counts.
-            .arg("--ignore-changes"),
-        "watch",
-    );
-    watch.wait_for_port(port, Duration::from_secs(60));
-
-    let invoke = |data: &[&str], timeout: Duration, name: &str| {
-        let mut command = cargo_lambda.command("invoke");
-        command
-            .arg("hello")
-            .args(["--invoke-address", "127.0.0.1", "--invoke-port"])
-            .arg(port.to_string())
-            .args(data)
-            .args(["--output-format", "json"]);
-        // An invocation the function will never answer, because it has
-        // exited, fails at once rather than at the timeout.
-        let function_exited = || {
-            let log = watch.log();
-            log.contains(FUNCTION_EXITED)
-                .then(|| format!("the function exited under cargo lambda watch\n{log}"))
-        };
-        let run = Group::spawn(&mut command, name).finish_or(timeout, function_exited);
-        (run, format!("--- cargo lambda watch ---\n{}", watch.log()))
-    };
+    let watched = Watched::start("lambda-fn-examples", "hello");
 
     let events = sample_event("hello.json");
     let events = events.to_str().expect("a UTF-8 path");
-    let (first, log) = invoke(&["--data-file", events], FIRST_INVOKE_TIMEOUT, "invoke-1");
+    let (first, log) = watched.invoke(&["--data-file", events], FIRST_INVOKE_TIMEOUT, "invoke-1");
     assert_eq!(
         first.json_with(&log),
         json!({ "message": "Hello, Ferris!", "invocation": 1 }),
@@ -127,7 +77,7 @@ fn watch_serves_hello_with_warm_state_and_invalid_events() {
 
     // The same execution environment serves the next invocation: the warm
     // state built by `init` is still there.
-    let (second, log) = invoke(&["--data-file", events], INVOKE_TIMEOUT, "invoke-2");
+    let (second, log) = watched.invoke(&["--data-file", events], INVOKE_TIMEOUT, "invoke-2");
     assert_eq!(
         second.json_with(&log),
         json!({ "message": "Hello, Ferris!", "invocation": 2 }),
@@ -136,7 +86,7 @@ fn watch_serves_hello_with_warm_state_and_invalid_events() {
 
     // An event that does not decode is an `InvalidEvent` error, and the
     // function keeps serving.
-    let (invalid, log) = invoke(
+    let (invalid, log) = watched.invoke(
         &["--data-ascii", r#"{"nope":1}"#],
         INVOKE_TIMEOUT,
         "invoke-invalid",
@@ -150,7 +100,7 @@ fn watch_serves_hello_with_warm_state_and_invalid_events() {
         output.contains("InvalidEvent") && output.contains("missing field `name`"),
         "expected an InvalidEvent error naming the missing field\n{invalid}\n{log}"
     );
-    let (third, log) = invoke(
+    let (third, log) = watched.invoke(
         &["--data-ascii", r#"{"name":"Corro"}"#],
         INVOKE_TIMEOUT,
         "invoke-3",
@@ -162,7 +112,147 @@ fn watch_serves_hello_with_warm_state_and_invalid_events() {
     );
 
     // The emulator and the function it started end with the test.
-    drop(watch);
+    drop(watched);
+}
+
+#[test]
+fn watch_serves_digits_sqs_its_sample_batch() {
+    let _heavy = one_heavy_test_at_a_time();
+    let watched = Watched::start("lambda-fn-digits", "digits-sqs");
+
+    // Three images and one body a pixel short (`digit-bad`): only that one
+    // is reported, so SQS redelivers only it.
+    let event = workspace_root().join("examples/digits/events/sqs-digits.json");
+    let event = event.to_str().expect("a UTF-8 path");
+    let expected = json!({ "batchItemFailures": [{ "itemIdentifier": "digit-bad" }] });
+    let (first, log) = watched.invoke(
+        &["--data-file", event],
+        FIRST_INVOKE_TIMEOUT,
+        "digits-sqs-invoke-1",
+    );
+    assert_eq!(first.json_with(&log), expected, "{first}\n{log}");
+    // The function's log reaches watch's output: a prediction for each
+    // image, by message id.
+    let predictions: Vec<String> = [
+        ("digit-0", "img-0"),
+        ("digit-1", "img-1"),
+        ("digit-2", "img-2"),
+    ]
+    .iter()
+    .map(|(message_id, id)| format!("prediction message_id={message_id} id={id} digit="))
+    .collect();
+    let log = watched.log_once(
+        |log| predictions.iter().all(|line| log.contains(line)),
+        Duration::from_secs(10),
+    );
+    for line in &predictions {
+        assert!(log.contains(line), "no {line:?} in\n{log}");
+    }
+    assert!(!log.contains("message_id=digit-bad"), "{log}");
+
+    // The model loaded once serves the next batch too.
+    let (second, log) = watched.invoke(
+        &["--data-file", event],
+        INVOKE_TIMEOUT,
+        "digits-sqs-invoke-2",
+    );
+    assert_eq!(second.json_with(&log), expected, "{second}\n{log}");
+    let warm = "cold_start=false}: prediction message_id=digit-0 ";
+    let log = watched.log_once(|log| log.contains(warm), Duration::from_secs(10));
+    assert!(log.contains(warm), "no {warm:?} in\n{log}");
+    assert_eq!(log.matches("init done in ").count(), 1, "{log}");
+
+    drop(watched);
+}
+
+/// `cargo lambda watch` serving the binary `bin` of a workspace package,
+/// and `cargo lambda invoke` calling it. Dropping it stops the emulator and
+/// the function it started.
+struct Watched {
+    cargo_lambda: &'static CargoLambda,
+    bin: &'static str,
+    port: u16,
+    watch: Group,
+}
+
+impl Watched {
+    /// Builds `bin` of `package`, then starts `cargo lambda watch` for it on
+    /// a free port and waits until it listens.
+    fn start(package: &str, bin: &'static str) -> Self {
+        let cargo_lambda = CargoLambda::get();
+        // `watch` runs `cargo run --release -p <package> --bin <bin>`: build
+        // it first, so that a failing build and a failing emulator are told
+        // apart, and the invocations are timed without the build.
+        let build = Group::spawn(
+            cargo()
+                .current_dir(workspace_root())
+                .env("CARGO_TARGET_DIR", build_target_dir())
+                .args(["build", "--release", "-p", package, "--bin", bin]),
+            &format!("build-{bin}"),
+        )
+        .finish(BUILD_TIMEOUT);
+        assert!(build.status.success(), "{build}");
+
+        let port = free_port();
+        let mut watch = Group::spawn(
+            cargo_lambda
+                .command("watch")
+                .args(["--release", "-p", package, "--bin", bin])
+                .args(["--invoke-address", "127.0.0.1", "--invoke-port"])
+                .arg(port.to_string())
+                // Other people edit this checkout: a reload would restart the
+                // function, and with it the warm state the tests count.
+                .arg("--ignore-changes"),
+            &format!("watch-{bin}"),
+        );
+        watch.wait_for_port(port, Duration::from_secs(60));
+        Watched {
+            cargo_lambda,
+            bin,
+            port,
+            watch,
+        }
+    }
+
+    /// `cargo lambda invoke <bin>` with the `data` arguments (`--data-file
+    /// <path>`, `--data-ascii <json>`), its output logged as `name`; fails
+    /// the test if it has not finished after `timeout`. Returns how it
+    /// finished and watch's log so far.
+    fn invoke(&self, data: &[&str], timeout: Duration, name: &str) -> (Finished, String) {
+        let mut command = self.cargo_lambda.command("invoke");
+        command
+            .arg(self.bin)
+            .args(["--invoke-address", "127.0.0.1", "--invoke-port"])
+            .arg(self.port.to_string())
+            .args(data)
+            .args(["--output-format", "json"]);
+        // An invocation the function will never answer, because it has
+        // exited, fails at once rather than at the timeout.
+        let function_exited = || {
+            let log = self.watch.log();
+            log.contains(FUNCTION_EXITED)
+                .then(|| format!("the function exited under cargo lambda watch\n{log}"))
+        };
+        let run = Group::spawn(&mut command, name).finish_or(timeout, function_exited);
+        (
+            run,
+            format!("--- cargo lambda watch ---\n{}", self.watch.log()),
+        )
+    }
+
+    /// watch's log, as soon as `complete` holds for it, or as it is after
+    /// `timeout`: the function's stderr reaches it through a pipe, perhaps
+    /// after the answer has.
+    fn log_once(&self, complete: impl Fn(&str) -> bool, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let log = format!("--- cargo lambda watch ---\n{}", self.watch.log());
+            if complete(&log) || Instant::now() >= deadline {
+                return log;
+            }
+            sleep(Duration::from_millis(50));
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -29,7 +29,7 @@ use std::error::Error;
 use std::fmt::{self, Write as _};
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tract_onnx::prelude::{
     Datum, DatumExt, Framework, InferenceFact, InferenceModelExt, IntoTValue, TDim, Tensor,
@@ -225,6 +225,20 @@ fn hex(bytes: &[u8]) -> String {
             let _ = write!(hex, "{b:02x}");
             hex
         })
+}
+
+/// The body of one message of the `digits-sqs` functions: the sender's id
+/// for the image, and the image.
+///
+/// ```json
+/// {"id": "scan-0042", "pixels": [0, 0, 5, 13, 9, 1, 0, 0, ...]}
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+pub struct DigitMessage {
+    /// The sender's id for the image, logged with its prediction.
+    pub id: String,
+    /// The image: 64 values 0..=16.
+    pub pixels: Pixels,
 }
 
 /// What the model says about one image.

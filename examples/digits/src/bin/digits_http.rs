@@ -6,7 +6,7 @@
 //! | request | answer |
 //! |---|---|
 //! | `POST /predict` `{"pixels": [64 numbers 0..=16]}` | `200 {"digit": 3, "confidence": 0.99, "probabilities": [10 numbers], "model": "digits@<hash>"}` |
-//! | a wrong number of pixels, a value outside 0..=16, a non-number | `400 {"error": "pixel 12 is 17, outside 0..=16", "path": "pixels", ...}` |
+//! | a wrong number of pixels, a value outside 0..=16, a non-number | `400 {"error": "pixel 12 is 17, outside 0..=16", "path": "pixels[12]", ...}` (a wrong length: `"path": "pixels"`) |
 //! | anything else | `404 {"error": "no route for GET /", ...}` |
 //!
 //! The pixels are an 8×8 image, row-major, as scikit-learn's digits

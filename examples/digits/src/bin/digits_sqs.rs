@@ -17,17 +17,7 @@
 
 use lambda_fn::lambda;
 use lambda_fn::sqs::SqsRecord;
-use lambda_fn_digits::{Model, Pixels};
-use serde::Deserialize;
-
-/// One message's body.
-#[derive(Debug, Deserialize)]
-pub struct DigitMessage {
-    /// The sender's id for the image, logged with its prediction.
-    pub id: String,
-    /// The image: 64 values 0..=16.
-    pub pixels: Pixels,
-}
+use lambda_fn_digits::{DigitMessage, Model, Pixels};
 
 /// Runs every valid message of a batch through the model at once.
 ///
