@@ -60,6 +60,9 @@ const EMBEDDED_NAME: &str = "digits";
 /// takes `&self`.
 pub struct Model {
     plan: TypedSimplePlan<TypedModel>,
+    /// The plan stops before the model's final softmax, which
+    /// [`Model::predict`] computes itself (see [`final_softmax`]).
+    softmax_in_rust: bool,
     label: String,
 }
 
@@ -123,13 +126,22 @@ impl Model {
         let batch = model.sym("N");
         let shape: [TDim; 2] = [batch.clone().into(), PIXEL_COUNT.into()];
         let input = InferenceFact::from(f32::fact(shape));
-        let model = model
+        let mut model = model
             .with_input_fact(0, input)
             .map_err(ModelError::tract("cannot set its input to [N, 64] f32"))?
             .into_optimized()
             .map_err(ModelError::tract(
                 "cannot optimize it for an input of [N, 64] f32",
             ))?;
+        let softmax_in_rust = match final_softmax(&model) {
+            Some(logits) => {
+                model
+                    .set_output_outlets(&[logits])
+                    .map_err(ModelError::tract("cannot end it at its logits"))?;
+                true
+            }
+            None => false,
+        };
 
         let output = model
             .output_fact(0)
@@ -147,6 +159,7 @@ impl Model {
         let digest = hex(&Sha256::digest(bytes));
         Ok(Self {
             plan,
+            softmax_in_rust,
             label: format!("{name}@{}", &digest[..12]),
         })
     }
@@ -190,6 +203,9 @@ impl Model {
             .map(|row| {
                 let mut probabilities = [0.0; CLASS_COUNT];
                 probabilities.copy_from_slice(row);
+                if self.softmax_in_rust {
+                    softmax(&mut probabilities);
+                }
                 Prediction::from_probabilities(probabilities)
             })
             .collect())
@@ -213,6 +229,41 @@ impl fmt::Debug for Model {
         f.debug_struct("Model")
             .field("label", &self.label)
             .finish_non_exhaustive()
+    }
+}
+
+/// The logits under the model's output, if the output is a plain softmax
+/// over the classes (axis 1 of `[N, 10]`), as scikit-learn's classifiers
+/// export it.
+///
+/// tract 0.22 runs such a softmax with generic code that makes it about 40 %
+/// of a batched run of this small model (its `eval` and `expf`, measured
+/// with `perf` on `examples/model_speed.rs`); ten `exp`s per row in
+/// [`softmax`] cost a fraction of that. Any other output is left to tract.
+fn final_softmax(model: &TypedModel) -> Option<tract_onnx::prelude::OutletId> {
+    use tract_onnx::tract_core::ops::nn::{Softmax, SoftmaxExp, SoftmaxKind};
+    let output = *model.output_outlets().ok()?.first()?;
+    let node = model.node(output.node);
+    let softmax = node.op_as::<Softmax>()?;
+    let plain = output.slot == 0
+        && node.inputs.len() == 1
+        && softmax.axes.as_slice() == [1]
+        && softmax.quant_output_dt.is_none()
+        && matches!(softmax.kind, SoftmaxKind::Softmax(SoftmaxExp::Libc));
+    plain.then(|| node.inputs[0])
+}
+
+/// Turns one row of logits into probabilities, in place: `exp(x - max)`,
+/// normalised, as tract's (and onnxruntime's) softmax computes it.
+fn softmax(row: &mut [f32; CLASS_COUNT]) {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for value in row.iter_mut() {
+        *value = (*value - max).exp();
+        sum += *value;
+    }
+    for value in row.iter_mut() {
+        *value /= sum;
     }
 }
 

@@ -174,6 +174,41 @@ fn the_comparison_would_catch_a_wrong_reference() {
 }
 
 #[test]
+fn the_final_softmax_runs_in_rust_and_agrees_with_tracts() {
+    // The embedded model ends in a softmax over the classes: the plan stops
+    // at the logits and `predict` computes the probabilities itself (the
+    // reference tests above check them against onnxruntime's).
+    assert!(model().softmax_in_rust);
+    let mut logits = [2.0, -1.0, 0.5, 30.0, 0.0, -7.25, 1.0, 3.0, -0.5, 88.0];
+    softmax(&mut logits);
+    let sum: f32 = logits.iter().sum();
+    assert!((sum - 1.0).abs() < 1e-6, "{sum}");
+    // Large logits do not overflow: the max is subtracted first.
+    assert!(logits[9] > 0.999_999 && logits[9] <= 1.0, "{logits:?}");
+    assert!(logits.iter().all(|p| p.is_finite() && *p >= 0.0));
+    // The same model without the cut gives the same probabilities.
+    let full = tract_onnx::onnx()
+        .model_for_read(&mut &*EMBEDDED)
+        .unwrap()
+        .with_input_fact(0, f32::fact([1, PIXEL_COUNT]).into())
+        .unwrap()
+        .into_optimized()
+        .unwrap()
+        .into_runnable()
+        .unwrap();
+    for entry in &reference().entries {
+        let pixels = entry.pixels;
+        let input = Tensor::from_shape(&[1, PIXEL_COUNT], pixels.as_array()).unwrap();
+        let outputs = full.run(tvec![input.into_tvalue()]).unwrap();
+        let tract = outputs[0].as_slice::<f32>().unwrap().to_vec();
+        let ours = model().predict_one(&pixels).unwrap().probabilities;
+        for (a, b) in tract.iter().zip(&ours) {
+            assert!((a - b).abs() < 1e-6, "tract {tract:?}, ours {ours:?}");
+        }
+    }
+}
+
+#[test]
 fn an_empty_batch_gives_nothing() {
     assert_eq!(model().predict(&[]).unwrap(), Vec::new());
 }

@@ -12,6 +12,7 @@
 
 #![warn(missing_docs)]
 
+pub mod digits;
 pub mod floor;
 pub mod model;
 pub mod report;

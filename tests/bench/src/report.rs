@@ -152,6 +152,9 @@ pub enum Bound {
     AtMost(f64),
     /// Exactly this many (connections).
     Exactly(f64),
+    /// An absolute figure that must be at most this many of the unit (e.g.
+    /// `AtMostOf(32.0, "MiB")`).
+    AtMostOf(f64, &'static str),
 }
 
 impl Check {
@@ -159,7 +162,7 @@ impl Check {
     pub fn met(&self) -> bool {
         match self.bound {
             Bound::AtLeast(bound) => self.measured >= bound,
-            Bound::AtMost(bound) => self.measured <= bound,
+            Bound::AtMost(bound) | Bound::AtMostOf(bound, _) => self.measured <= bound,
             #[allow(clippy::float_cmp)]
             Bound::Exactly(bound) => self.measured == bound,
         }
@@ -437,6 +440,10 @@ pub fn checks_table(checks: &[Check]) -> String {
             Bound::AtLeast(b) => (format!("≥ {b:.2}×"), format!("{:.2}×", check.measured)),
             Bound::AtMost(b) => (format!("≤ {b:.2}×"), format!("{:.2}×", check.measured)),
             Bound::Exactly(b) => (format!("= {b}"), format!("{}", check.measured)),
+            Bound::AtMostOf(b, unit) => (
+                format!("≤ {b} {unit}"),
+                format!("{:.1} {unit}", check.measured),
+            ),
         };
         let verdict = if check.met() { "met" } else { "**missed**" };
         let _ = writeln!(out, "| {} | {measured} | {bound} | {verdict} |", check.what);

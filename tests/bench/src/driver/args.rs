@@ -21,8 +21,17 @@ pub struct Args {
     pub warmup: usize,
     /// The same for `sqs-io`.
     pub io_warmup: usize,
-    /// The scenarios to run.
+    /// The runtime scenarios to run.
     pub scenarios: Vec<Scenario>,
+    /// Run the `digits` scenario (ML inference against Python).
+    pub digits: bool,
+    /// Its measured predictions per function and workload.
+    pub digits_predictions: usize,
+    /// Its processes per function and workload whose invocations are
+    /// measured.
+    pub digits_runs: usize,
+    /// Its processes per function and workload only for the cold start.
+    pub digits_cold_starts: usize,
     /// The modes to run.
     pub modes: Vec<Mode>,
     /// The variants to run (of those each scenario has).
@@ -60,6 +69,10 @@ impl Default for Args {
             warmup: 200,
             io_warmup: 2,
             scenarios: Scenario::ALL.to_vec(),
+            digits: true,
+            digits_predictions: 10_000,
+            digits_runs: 5,
+            digits_cold_starts: 20,
             modes: Mode::ALL.to_vec(),
             variants: Variant::ALL.to_vec(),
             compile_samples: 3,
@@ -91,7 +104,11 @@ options (environment variable in brackets):
   --cold-starts N         more processes per variant and mode, started only
                           for their cold start [BENCH_COLD_STARTS, 90]
   --warmup N              unmeasured invocations per process [200]
-  --scenarios LIST        echo,sqs,sqs-io
+  --scenarios LIST        echo,sqs,sqs-io,digits
+  --digits-predictions N  digits: measured predictions per function and
+                          workload [BENCH_DIGITS_PREDICTIONS, 10000]
+  --digits-runs N         digits: processes per function and workload [5]
+  --digits-cold-starts N  digits: more processes, for the cold start [20]
   --modes LIST            spread,pinned
   --variants LIST         a,b1,b2,c (to profile a few; ratios need a)
   --compile-samples N     timed rebuilds per binary and profile; 0 skips
@@ -104,6 +121,9 @@ options (environment variable in brackets):
                           go to target/bench-callgrind/ [BENCH_CALLGRIND,
                           1000; 0 skips]
 ";
+
+/// The name of the ML inference scenario in `--scenarios`.
+const DIGITS: &str = "digits";
 
 /// Parses the command line, on top of the environment.
 pub fn parse(
@@ -124,6 +144,7 @@ pub fn parse(
         ("BENCH_COMPILE_SAMPLES", &mut parsed.compile_samples),
         ("BENCH_CALLGRIND", &mut parsed.callgrind),
         ("BENCH_COLD_STARTS", &mut parsed.cold_starts),
+        ("BENCH_DIGITS_PREDICTIONS", &mut parsed.digits_predictions),
     ] {
         if let Some(value) = env(name) {
             *field = number(name, &value)?;
@@ -143,6 +164,9 @@ pub fn parse(
                 parsed.compile_samples = 1;
                 parsed.compile_profiles = vec!["dev".to_owned()];
                 parsed.callgrind = 100;
+                parsed.digits_predictions = 1000;
+                parsed.digits_runs = 2;
+                parsed.digits_cold_starts = 3;
             }
             "--invocations" => parsed.invocations = number(&arg, &value(&arg)?)?,
             "--io-invocations" => parsed.io_invocations = number(&arg, &value(&arg)?)?,
@@ -153,8 +177,20 @@ pub fn parse(
             "--no-build" => parsed.build = false,
             "--callgrind" => parsed.callgrind = number(&arg, &value(&arg)?)?,
             "--scenarios" => {
-                parsed.scenarios = list(&value(&arg)?, &Scenario::ALL, |s| s.name())?;
+                let names = value(&arg)?;
+                let mut runtime: Vec<&str> = names.split(',').map(str::trim).collect();
+                parsed.digits = runtime.contains(&DIGITS);
+                runtime.retain(|name| *name != DIGITS);
+                parsed.scenarios = if runtime.is_empty() {
+                    Vec::new()
+                } else {
+                    list(&runtime.join(","), &Scenario::ALL, |s| s.name())
+                        .map_err(|err| format!("{err}, {DIGITS}"))?
+                };
             }
+            "--digits-predictions" => parsed.digits_predictions = number(&arg, &value(&arg)?)?,
+            "--digits-runs" => parsed.digits_runs = number(&arg, &value(&arg)?)?,
+            "--digits-cold-starts" => parsed.digits_cold_starts = number(&arg, &value(&arg)?)?,
             "--modes" => parsed.modes = list(&value(&arg)?, &Mode::ALL, |m| m.name())?,
             "--variants" => {
                 parsed.variants = list(&value(&arg)?, &Variant::ALL, |v| v.name())?;
@@ -170,6 +206,9 @@ pub fn parse(
     }
     if parsed.runs == 0 || parsed.invocations == 0 || parsed.io_invocations == 0 {
         return Err("--runs, --invocations and --io-invocations must be above 0".to_owned());
+    }
+    if parsed.digits && (parsed.digits_runs == 0 || parsed.digits_predictions == 0) {
+        return Err("--digits-runs and --digits-predictions must be above 0".to_owned());
     }
     Ok(Some(parsed))
 }
@@ -211,7 +250,15 @@ mod tests {
             .unwrap();
         assert_eq!(some.scenarios, [Scenario::SqsIo, Scenario::Echo]);
         assert_eq!(some.modes, [Mode::Pinned]);
-        assert!(parse_args(&["--scenarios", "http"]).is_err());
+        assert!(!some.digits);
+        let digits = parse_args(&["--scenarios", "digits"]).unwrap().unwrap();
+        assert!(digits.digits && digits.scenarios.is_empty());
+        let both = parse_args(&["--scenarios", "echo,digits"])
+            .unwrap()
+            .unwrap();
+        assert!(both.digits && both.scenarios == [Scenario::Echo]);
+        let unknown = parse_args(&["--scenarios", "http"]).unwrap_err();
+        assert!(unknown.contains("sqs-io, digits"), "{unknown}");
         assert!(parse_args(&["--runs"]).is_err());
         assert_eq!(parse_args(&["--help"]).unwrap(), None);
     }

@@ -12,11 +12,13 @@
 mod affinity;
 mod args;
 mod compile;
+mod digits;
 mod measure;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+use lambda_fn_bench::digits::Reference;
 use lambda_fn_bench::report::{self, Mode, Results};
 use lambda_fn_bench::scenario::Scenario;
 
@@ -69,7 +71,7 @@ fn run(args: &Args) -> Result<bool, String> {
         .ok_or("the driver has no directory")?
         .to_owned();
     if args.build {
-        build(&root)?;
+        build(&root, args.digits)?;
     }
     for scenario in &args.scenarios {
         for variant in args.variants(*scenario) {
@@ -82,6 +84,19 @@ fn run(args: &Args) -> Result<bool, String> {
             }
         }
     }
+    let target = bin_dir.parent().unwrap_or(&bin_dir).to_owned();
+    let python = if args.digits {
+        for name in ["digits-http", "digits-sqs", "digits-sqs-per-record"] {
+            if !bin_dir.join(name).exists() {
+                return Err(format!(
+                    "{name} is missing: build it with cargo build --release -p lambda-fn-digits --bins"
+                ));
+            }
+        }
+        Some(digits::install_python(&root, &target)?)
+    } else {
+        None
+    };
     let load_before = loadavg();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -103,6 +118,37 @@ fn run(args: &Args) -> Result<bool, String> {
             let rows = runtime.block_on(measure::scenario(&bin_dir, scenario, mode, cpus, args))?;
             results.rows.extend(rows);
         }
+    }
+    let mut digits_rows = Vec::new();
+    if let Some(python) = &python {
+        let (function_cpus, harness_cpus) = measure::cpus(Mode::Pinned, &allowed);
+        affinity::pin_current_thread(&harness_cpus)
+            .map_err(|err| format!("cannot move the harness to CPUs {harness_cpus:?}: {err}"))?;
+        let read = |path: &str| {
+            std::fs::read_to_string(root.join(path)).map_err(|err| format!("{path}: {err}"))
+        };
+        let reference = Reference::parse(&read("examples/digits/model/reference.json")?)?;
+        let http_request: serde_json::Value = serde_json::from_str(&read(
+            "core/tests/fixtures/http/lambda_function_url_request.json",
+        )?)
+        .map_err(|err| format!("the function URL sample event: {err}"))?;
+        let setup = digits::Setup {
+            bin_dir: &bin_dir,
+            python,
+            reference: &reference,
+            http_request: &http_request,
+        };
+        let counts = digits::Counts {
+            invocations: args.digits_predictions,
+            runs: args.digits_runs,
+            cold_starts: args.digits_cold_starts,
+            warmup: args.warmup,
+        };
+        let cpus = measure::Cpus {
+            function: &function_cpus,
+            harness: &harness_cpus,
+        };
+        digits_rows = runtime.block_on(digits::measure(&setup, counts, cpus))?;
     }
     affinity::pin_current_thread(&allowed).map_err(|err| format!("sched_setaffinity: {err}"))?;
     let load_after = loadavg();
@@ -141,7 +187,8 @@ fn run(args: &Args) -> Result<bool, String> {
         }
     }
 
-    let checks = report::checks(&results);
+    let mut checks = report::checks(&results);
+    checks.extend(lambda_fn_bench::digits::checks(&digits_rows));
     println!("### Machine\n");
     for line in machine(&allowed) {
         println!("- {line}");
@@ -149,22 +196,24 @@ fn run(args: &Args) -> Result<bool, String> {
     println!(
         "- load average before / after the runtime measurements: {load_before} / {load_after}"
     );
-    println!(
-        "- invocations measured per variant, scenario and mode: {} (sqs-io: {}), over {} processes each, after {} (sqs-io: {}) unmeasured invocations per process",
-        args.invocations, args.io_invocations, args.runs, args.warmup, args.io_warmup
-    );
-    println!(
-        "- cold starts per variant, scenario and mode: {} (one per process: the {} above and {} started only for it)",
-        args.runs + args.cold_starts,
-        args.runs,
-        args.cold_starts
-    );
-    println!(
-        "\n### Runtime\n\n`spread`: function and harness free on CPUs {allowed:?}; `pinned`: function on CPU {}, harness on CPU {}.\n",
-        measure::cpus(Mode::Pinned, &allowed).0[0],
-        measure::cpus(Mode::Pinned, &allowed).1[0]
-    );
-    print!("{}", report::table(&results));
+    if !results.rows.is_empty() {
+        println!(
+            "- invocations measured per variant, scenario and mode: {} (sqs-io: {}), over {} processes each, after {} (sqs-io: {}) unmeasured invocations per process",
+            args.invocations, args.io_invocations, args.runs, args.warmup, args.io_warmup
+        );
+        println!(
+            "- cold starts per variant, scenario and mode: {} (one per process: the {} above and {} started only for it)",
+            args.runs + args.cold_starts,
+            args.runs,
+            args.cold_starts
+        );
+        println!(
+            "\n### Runtime\n\n`spread`: function and harness free on CPUs {allowed:?}; `pinned`: function on CPU {}, harness on CPU {}.\n",
+            measure::cpus(Mode::Pinned, &allowed).0[0],
+            measure::cpus(Mode::Pinned, &allowed).1[0]
+        );
+        print!("{}", report::table(&results));
+    }
     if !results.instructions.is_empty() {
         println!(
             "\n### Instructions (valgrind --tool=callgrind; {} warm invocations, sqs-io {})\n",
@@ -176,6 +225,30 @@ fn run(args: &Args) -> Result<bool, String> {
     if !results.compile.is_empty() {
         println!("\n### Compile time (incremental rebuild after editing the handler body)\n");
         print!("{}", report::compile_table(&results));
+    }
+    if !digits_rows.is_empty() {
+        println!(
+            "\n### ML inference (digits; function on CPU {}, harness on CPU {})\n",
+            measure::cpus(Mode::Pinned, &allowed).0[0],
+            measure::cpus(Mode::Pinned, &allowed).1[0]
+        );
+        println!(
+            "- predictions measured per function and workload: {} or a little more (http: one per invocation; sqs-10: batches of 9 valid + 1 invalid message, sqs-100: 99 + 1, rounded up to whole batches per process), over {} processes each, after about {} unmeasured predictions per process",
+            args.digits_predictions, args.digits_runs, args.warmup
+        );
+        println!(
+            "- cold starts per function and workload: {} (spawn → first `/next`, the model loaded)",
+            args.digits_runs + args.digits_cold_starts
+        );
+        if let Some(python) = &python {
+            println!(
+                "- {}; deployment package (`target/bench-python/task`: handler, model, onnxruntime, numpy, their dependencies and compiled bytecode): {:.1} MB",
+                python.version,
+                python.package_bytes as f64 / 1e6
+            );
+        }
+        println!();
+        print!("{}", lambda_fn_bench::digits::table(&digits_rows));
     }
     println!("\n### Targets\n");
     print!("{}", report::checks_table(&checks));
@@ -189,26 +262,33 @@ fn run(args: &Args) -> Result<bool, String> {
 }
 
 /// Builds the function binaries the way a user builds a function: release,
-/// and without the driver's features.
-fn build(root: &Path) -> Result<(), String> {
-    eprintln!("building: cargo build --release -p lambda-fn-bench --no-default-features --bins");
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .current_dir(root)
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "lambda-fn-bench",
-            "--no-default-features",
-            "--bins",
-        ])
-        .status()
-        .map_err(|err| format!("cannot run cargo: {err}"))?;
-    if status.success() {
-        Ok(())
+/// and without the driver's features. The digits examples are built on
+/// their own, so that their features (`http`) do not reach the runtime
+/// scenarios' binaries.
+fn build(root: &Path, digits: bool) -> Result<(), String> {
+    let bench = ["-p", "lambda-fn-bench", "--no-default-features", "--bins"];
+    let examples = ["-p", "lambda-fn-digits", "--bins"];
+    let builds: &[&[&str]] = if digits {
+        &[&bench, &examples]
     } else {
-        Err("building the function binaries failed".to_owned())
+        &[&bench]
+    };
+    for packages in builds {
+        eprintln!("building: cargo build --release {}", packages.join(" "));
+        let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .current_dir(root)
+            .args(["build", "--release"])
+            .args(*packages)
+            .status()
+            .map_err(|err| format!("cannot run cargo: {err}"))?;
+        if !status.success() {
+            return Err(format!(
+                "building the function binaries failed: cargo build --release {}",
+                packages.join(" ")
+            ));
+        }
     }
+    Ok(())
 }
 
 fn loadavg() -> String {

@@ -30,6 +30,8 @@ pub struct Run {
     pub cpu_time: Duration,
     /// Invocations the process served (warm-up included).
     pub served: usize,
+    /// What it logged (stdout, then stderr), if [`Load::keep_logs`].
+    pub logs: String,
 }
 
 /// Where the function and the harness run.
@@ -53,6 +55,82 @@ pub fn cpus(mode: Mode, allowed: &[usize]) -> (Vec<usize>, Vec<usize>) {
     }
 }
 
+/// How a function process is started: the program, its arguments and
+/// working directory, and environment on top of Lambda's.
+#[derive(Clone, Copy, Debug)]
+pub struct Launch<'a> {
+    /// The executable: a function binary, or an interpreter.
+    pub program: &'a Path,
+    /// Its arguments.
+    pub args: &'a [&'a str],
+    /// Its working directory, if not the harness's.
+    pub dir: Option<&'a Path>,
+    /// Environment variables on top of what Lambda sets.
+    pub env: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> Launch<'a> {
+    /// A function binary, started with no arguments, as Lambda starts a
+    /// `bootstrap`.
+    pub fn binary(program: &'a Path) -> Self {
+        Self {
+            program,
+            args: &[],
+            dir: None,
+            env: &[],
+        }
+    }
+
+    fn name(&self) -> String {
+        let program = self.program.file_name().map_or_else(
+            || self.program.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        match self.args.last() {
+            Some(arg) => format!("{program} {arg}"),
+            None => program,
+        }
+    }
+}
+
+/// An answer as the checks see it: the response body, or the error type
+/// and message posted.
+pub type Outcome<'b> = Result<&'b [u8], (&'b str, &'b str)>;
+
+/// Makes the event of invocation `index`.
+pub type EventFn<'a> = dyn Fn(usize) -> Vec<u8> + 'a;
+
+/// Checks the answer to invocation `index`.
+pub type CheckFn<'a> = dyn Fn(usize, Outcome<'_>) -> Result<(), String> + 'a;
+
+/// What a process is served: the event of each invocation, the check of
+/// each answer, and how long an invocation may take at most.
+pub struct Load<'a> {
+    /// The event of invocation `index`.
+    pub event: &'a EventFn<'a>,
+    /// Checks the answer to invocation `index`.
+    pub check: &'a CheckFn<'a>,
+    /// The most one invocation may take before the run is given up.
+    pub per_invocation: Duration,
+    /// Keep what the process logged (stdout and stderr) in [`Run::logs`].
+    pub keep_logs: bool,
+}
+
+impl<'a> Load<'a> {
+    /// The load of a runtime `scenario`.
+    pub fn of(scenario: Scenario, event: &'a EventFn<'a>, check: &'a CheckFn<'a>) -> Self {
+        Self {
+            event,
+            check,
+            per_invocation: match scenario {
+                Scenario::SqsIo => Duration::from_millis(500),
+                Scenario::Echo | Scenario::Sqs => Duration::from_millis(10),
+            },
+            keep_logs: false,
+        }
+    }
+}
+
 /// Starts `binary` once, serves it `warmup + measured` invocations of
 /// `scenario` (queued before it starts), checks every answer and measures.
 pub async fn run_once(
@@ -62,10 +140,22 @@ pub async fn run_once(
     measured: usize,
     cpus: Cpus<'_>,
 ) -> Result<Run, String> {
-    let name = binary.file_name().map_or_else(
-        || binary.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    );
+    let event = |index| scenario.event(index);
+    let check = |index: usize, outcome: Outcome<'_>| scenario.check(index, outcome);
+    let load = Load::of(scenario, &event, &check);
+    run_process(Launch::binary(binary), &load, warmup, measured, cpus).await
+}
+
+/// Starts the function once, serves it `warmup + measured` invocations of
+/// `load` (queued before it starts), checks every answer and measures.
+pub async fn run_process(
+    launch: Launch<'_>,
+    load: &Load<'_>,
+    warmup: usize,
+    measured: usize,
+    cpus: Cpus<'_>,
+) -> Result<Run, String> {
+    let name = launch.name();
     let api = RuntimeApi::start()
         .await
         .map_err(|err| format!("cannot start the Runtime API: {err}"))?;
@@ -73,23 +163,19 @@ pub async fn run_once(
     api.push_all((0..total).map(|index| Event {
         request_id: format!("inv-{index}"),
         ..Event::new(
-            scenario.event(index),
+            (load.event)(index),
             DeadlineHeader::In(Duration::from_secs(60)),
         )
     }));
-    let (mut function, cold_start) = spawn_until_first_poll(&api, binary, cpus).await?;
+    let (mut function, cold_start) = spawn_until_first_poll(&api, launch, cpus).await?;
 
-    let per_invocation = match scenario {
-        Scenario::SqsIo => Duration::from_millis(500),
-        Scenario::Echo | Scenario::Sqs => Duration::from_millis(10),
-    };
-    let give_up = Instant::now() + Duration::from_secs(60) + per_invocation * total as u32;
+    let give_up = Instant::now() + Duration::from_secs(60) + load.per_invocation * total as u32;
     while api.answer_count() < total {
         if !function.is_running() {
             return Err(format!(
                 "{name} exited after {} answers: {}",
                 api.answer_count(),
-                tail(&function.stderr())
+                logged_tail(&function)
             ));
         }
         if Instant::now() > give_up {
@@ -108,6 +194,12 @@ pub async fn run_once(
         .ok_or_else(|| format!("{name}: cannot read its CPU time"))?;
     let connections = api.connections();
     function.kill().await;
+    let logs = if load.keep_logs {
+        function.wait(Duration::from_secs(10)).await;
+        format!("{}{}", function.stdout(), function.stderr())
+    } else {
+        String::new()
+    };
 
     let unexpected = api.unexpected_posts();
     if !unexpected.is_empty() {
@@ -137,7 +229,7 @@ pub async fn run_once(
         if std::mem::replace(&mut seen[index], true) {
             return Err(format!("{name}: invocation {index} answered twice"));
         }
-        check_answer(scenario, &name, index, answer)?;
+        check_answer(load, &name, index, answer)?;
         if index < warmup {
             continue;
         }
@@ -161,14 +253,16 @@ pub async fn run_once(
         connections,
         cpu_time,
         served: total,
+        logs,
     })
 }
 
-/// Starts `binary` once, for its cold start only: spawn → first `/next`.
-/// The process is stopped at once (its answers are checked in the runs).
+/// Starts the function once, for its cold start only: spawn → first
+/// `/next`. The process is stopped at once (its answers are checked in the
+/// runs).
 pub async fn cold_start_once(
-    binary: &Path,
-    scenario: Scenario,
+    launch: Launch<'_>,
+    event: Vec<u8>,
     cpus: Cpus<'_>,
 ) -> Result<Duration, String> {
     let api = RuntimeApi::start()
@@ -176,54 +270,77 @@ pub async fn cold_start_once(
         .map_err(|err| format!("cannot start the Runtime API: {err}"))?;
     api.push(Event {
         request_id: "inv-0".to_owned(),
-        ..Event::new(
-            scenario.event(0),
-            DeadlineHeader::In(Duration::from_secs(60)),
-        )
+        ..Event::new(event, DeadlineHeader::In(Duration::from_secs(60)))
     });
-    let (mut function, cold_start) = spawn_until_first_poll(&api, binary, cpus).await?;
+    let (mut function, cold_start) = spawn_until_first_poll(&api, launch, cpus).await?;
     function.kill().await;
     Ok(cold_start)
 }
 
-/// Starts `binary` on its CPUs against `api` and waits for its first
+/// Starts the function on its CPUs against `api` and waits for its first
 /// `/next`: the process, and its cold start (spawn → first `/next`).
 async fn spawn_until_first_poll(
     api: &RuntimeApi,
-    binary: &Path,
+    launch: Launch<'_>,
     cpus: Cpus<'_>,
 ) -> Result<(Function, Duration), String> {
-    let function = affinity::spawn_on(cpus.function, cpus.harness, || api.spawn(binary, &[]))
+    let spawn = || {
+        api.spawn_with(launch.program, launch.env, |command| {
+            command.args(launch.args);
+            if let Some(dir) = launch.dir {
+                command.current_dir(dir);
+            }
+        })
+    };
+    let mut function = affinity::spawn_on(cpus.function, cpus.harness, spawn)
         .map_err(|err| format!("cannot pin to CPUs {:?}: {err}", cpus.function))?
-        .map_err(|err| format!("cannot start {}: {err}", binary.display()))?;
-    let first_poll = api
-        .first_poll(Duration::from_secs(30))
-        .await
-        .ok_or_else(|| {
-            format!(
-                "{} did not poll /next within 30 s: {}",
-                binary.display(),
-                function.stderr()
-            )
-        })?;
+        .map_err(|err| format!("cannot start {}: {err}", launch.name()))?;
+    // Waits in short steps, so that a process that dies at init (a Python
+    // import error, a model that does not load) is reported at once.
+    let give_up = Instant::now() + Duration::from_secs(30);
+    let first_poll = loop {
+        if let Some(at) = api.first_poll(Duration::from_millis(20)).await {
+            break at;
+        }
+        if !function.is_running() || Instant::now() > give_up {
+            let what = if function.is_running() {
+                "did not poll /next within 30 s"
+            } else {
+                "exited before its first /next"
+            };
+            return Err(format!(
+                "{} {what}: {}",
+                launch.name(),
+                logged_tail(&function)
+            ));
+        }
+    };
     let cold_start = first_poll - function.spawning_at;
     Ok((function, cold_start))
 }
 
 /// Checks the answer to invocation `index` by value.
 fn check_answer(
-    scenario: Scenario,
+    load: &Load<'_>,
     name: &str,
     index: usize,
     answer: &lambda_fn::testing::Answer,
 ) -> Result<(), String> {
-    let outcome = match &answer.outcome {
+    (load.check)(index, outcome(answer)).map_err(|wrong| format!("{name}: wrong answer: {wrong}"))
+}
+
+/// The answer's body, or the error type and message posted.
+fn outcome(answer: &lambda_fn::testing::Answer) -> Outcome<'_> {
+    match &answer.outcome {
         Ok(body) => Ok(&body[..]),
         Err((error_type, message)) => Err((error_type.as_str(), message.as_str())),
-    };
-    scenario
-        .check(index, outcome)
-        .map_err(|wrong| format!("{name}: wrong answer: {wrong}"))
+    }
+}
+
+/// The end of what `function` logged, stdout and stderr: Python's runtime
+/// client logs to stdout.
+fn logged_tail(function: &Function) -> String {
+    tail(&format!("{}{}", function.stdout(), function.stderr()))
 }
 
 fn tail(text: &str) -> String {
@@ -264,7 +381,8 @@ pub async fn scenario(
         for k in 0..variants.len() {
             let variant = variants[(round + k) % variants.len()];
             let binary = bin_dir.join(scenario.binary(variant));
-            let cold_start = cold_start_once(&binary, scenario, cpus).await?;
+            let cold_start =
+                cold_start_once(Launch::binary(&binary), scenario.event(0), cpus).await?;
             cold_starts.entry(variant).or_default().push(cold_start);
         }
         if round % 10 == 9 {
@@ -400,7 +518,9 @@ pub async fn callgrind_once(
             .and_then(|id| id.strip_prefix("inv-"))
             .and_then(|index| index.parse::<usize>().ok())
             .ok_or_else(|| format!("{name}: an answer to no invocation"))?;
-        check_answer(scenario, &name, index, &answer)?;
+        scenario
+            .check(index, outcome(&answer))
+            .map_err(|wrong| format!("{name}: wrong answer: {wrong}"))?;
     }
     // SIGTERM, not SIGKILL: valgrind writes its counts when the process
     // dies of a signal it can see.
