@@ -16,6 +16,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::report::{Bound, Check, Figures};
+pub use crate::scenario::message_id;
+use crate::scenario::{answer_json, failed_items};
 
 /// One image of the reference file, with the digit the model predicts.
 #[derive(Clone, Debug, Deserialize)]
@@ -180,15 +182,7 @@ impl Workload {
         outcome: Result<&[u8], (&str, &str)>,
         reference: &Reference,
     ) -> Result<(), String> {
-        let body = outcome.map_err(|(error_type, message)| {
-            format!("invocation {index} failed: {error_type}: {message}")
-        })?;
-        let answer: Value = serde_json::from_slice(body).map_err(|err| {
-            format!(
-                "invocation {index}: the answer is not JSON ({err}): {}",
-                String::from_utf8_lossy(body)
-            )
-        })?;
+        let answer = answer_json(index, outcome)?;
         match self {
             Workload::Http => {
                 let expected = reference.image(index).predicted;
@@ -211,14 +205,7 @@ impl Workload {
                 let expected = self
                     .invalid_record(index)
                     .map(|record| message_id(index, record));
-                let failed: Option<Vec<&str>> =
-                    answer["batchItemFailures"].as_array().and_then(|items| {
-                        items
-                            .iter()
-                            .map(|item| item["itemIdentifier"].as_str())
-                            .collect()
-                    });
-                if failed != Some(expected.iter().map(String::as_str).collect()) {
+                if failed_items(&answer) != Some(expected.iter().map(String::as_str).collect()) {
                     return Err(format!(
                         "invocation {index}: answered {answer}, expected batchItemFailures [{expected:?}]"
                     ));
@@ -326,12 +313,6 @@ pub struct Expected {
 /// The `id` in the body of `record` of the batch of invocation `index`.
 fn image_id(index: usize, record: usize) -> String {
     format!("scan-{index}-{record}")
-}
-
-/// The message id of `record` in the batch of invocation `index`, shaped
-/// like SQS's UUIDs.
-pub fn message_id(index: usize, record: usize) -> String {
-    format!("{index:08x}-0000-4000-8000-{record:012x}")
 }
 
 /// Checks a function's log against the predictions it must have made: one

@@ -121,15 +121,7 @@ impl Scenario {
     ///
     /// What is wrong with the answer.
     pub fn check(self, index: usize, outcome: Result<&[u8], (&str, &str)>) -> Result<(), String> {
-        let body = outcome.map_err(|(error_type, message)| {
-            format!("invocation {index} failed: {error_type}: {message}")
-        })?;
-        let answer: Value = serde_json::from_slice(body).map_err(|err| {
-            format!(
-                "invocation {index}: the answer is not JSON ({err}): {}",
-                String::from_utf8_lossy(body)
-            )
-        })?;
+        let answer = answer_json(index, outcome)?;
         match self {
             Scenario::Echo => {
                 let expected = echo_event(index);
@@ -140,13 +132,9 @@ impl Scenario {
                 }
             }
             Scenario::Sqs | Scenario::SqsIo => {
+                let items = failed_items(&answer);
                 let failed: Option<BTreeSet<&str>> =
-                    answer["batchItemFailures"].as_array().and_then(|items| {
-                        items
-                            .iter()
-                            .map(|item| item["itemIdentifier"].as_str())
-                            .collect()
-                    });
+                    items.as_ref().map(|ids| ids.iter().copied().collect());
                 let expected: BTreeSet<String> = match self {
                     Scenario::Sqs => [BAD_BODY, NEGATIVE]
                         .map(|record| message_id(index, record))
@@ -154,7 +142,7 @@ impl Scenario {
                     _ => BTreeSet::new(),
                 };
                 let expected: BTreeSet<&str> = expected.iter().map(String::as_str).collect();
-                let count = answer["batchItemFailures"].as_array().map_or(0, Vec::len);
+                let count = items.as_ref().map_or(0, Vec::len);
                 if failed.as_ref() != Some(&expected) || count != expected.len() {
                     return Err(format!(
                         "invocation {index}: answered {answer}, expected batchItemFailures {expected:?}"
@@ -170,6 +158,35 @@ impl fmt::Display for Scenario {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// The answer to invocation `index` as JSON: `outcome` is the response
+/// body, or the `(errorType, errorMessage)` the function posted.
+///
+/// # Errors
+///
+/// The invocation failed, or its answer is not JSON.
+pub fn answer_json(index: usize, outcome: Result<&[u8], (&str, &str)>) -> Result<Value, String> {
+    let body = outcome.map_err(|(error_type, message)| {
+        format!("invocation {index} failed: {error_type}: {message}")
+    })?;
+    serde_json::from_slice(body).map_err(|err| {
+        format!(
+            "invocation {index}: the answer is not JSON ({err}): {}",
+            String::from_utf8_lossy(body)
+        )
+    })
+}
+
+/// The `itemIdentifier`s of an SQS partial batch response, in order, or
+/// `None` if `answer` is not one.
+pub fn failed_items(answer: &Value) -> Option<Vec<&str>> {
+    answer["batchItemFailures"].as_array().and_then(|items| {
+        items
+            .iter()
+            .map(|item| item["itemIdentifier"].as_str())
+            .collect()
+    })
 }
 
 /// The echo event of invocation `index`: a small JSON object.
