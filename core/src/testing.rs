@@ -16,6 +16,13 @@
 //! ([`RuntimeApi::mismatched_posts`], [`RuntimeApi::unexpected_posts`],
 //! [`RuntimeApi::stray_requests`]) is recorded for tests to compare.
 //!
+//! A response posted in Lambda's streaming mode
+//! (`Lambda-Runtime-Function-Response-Mode: streaming`, chunked) is read
+//! frame by frame as it arrives: [`Answer::streamed`] holds when each chunk
+//! came and the HTTP trailers, and an error reported in the trailers after
+//! the first byte (`Lambda-Runtime-Function-Error-Type`/`-Body`) is the
+//! answer's `Err`, as Lambda reports it to the caller.
+//!
 //! ```no_run
 //! # async fn example() -> std::io::Result<()> {
 //! use lambda_fn::testing::{DeadlineHeader, RuntimeApi};
@@ -330,6 +337,45 @@ pub struct Answer {
     /// The path and query the post was sent to, exactly as received (not
     /// percent-decoded). Always `Some`, init errors included.
     pub path: Option<String>,
+    /// How a response posted in streaming mode arrived; `None` for a
+    /// buffered one.
+    pub streamed: Option<Streamed>,
+}
+
+/// A response posted with `Lambda-Runtime-Function-Response-Mode:
+/// streaming`, as it arrived: each data frame with the instant it was read,
+/// and the HTTP trailers after the last one.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct Streamed {
+    /// Every data frame in order: when it was read, and how many bytes it
+    /// carried (the bytes themselves are [`Streamed::body`]).
+    pub chunks: Vec<(Instant, usize)>,
+    /// The whole body, prelude included, as streamed (also when the stream
+    /// then failed).
+    pub body: Bytes,
+    /// The `Content-Type` of the post.
+    pub content_type: Option<String>,
+    /// The HTTP trailers, names lowercase, in the order received.
+    pub trailers: Vec<(String, String)>,
+}
+
+impl Streamed {
+    /// When the first byte of the body arrived.
+    pub fn first_byte_at(&self) -> Option<Instant> {
+        self.chunks
+            .iter()
+            .find(|(_, len)| *len > 0)
+            .map(|(at, _)| *at)
+    }
+
+    /// The value of trailer `name` (case-insensitive), if it was sent.
+    pub fn trailer(&self, name: &str) -> Option<&str> {
+        self.trailers
+            .iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
 }
 
 impl Answer {
@@ -765,6 +811,8 @@ struct Post<'a> {
     path: &'a str,
     invocation_id: Option<String>,
     error_type_header: Option<String>,
+    /// How a streaming-mode post arrived.
+    streamed: Option<Streamed>,
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -785,14 +833,28 @@ async fn route(
         .map_or_else(|| path.clone(), |raw| raw.as_str().to_owned());
     let headers = request.headers();
     let extension_name = header(headers, "lambda-extension-name");
-    let post = Post {
+    let streaming = header(headers, "lambda-runtime-function-response-mode")
+        .is_some_and(|mode| mode.eq_ignore_ascii_case("streaming"));
+    let content_type = header(headers, "content-type");
+    let mut post = Post {
         path: &path_and_query,
         invocation_id: header(headers, "lambda-runtime-invocation-id"),
         error_type_header: header(headers, "lambda-runtime-function-error-type"),
+        streamed: None,
     };
-    let body = match request.into_body().collect().await {
-        Ok(body) => body.to_bytes(),
-        Err(_) => return Ok(reply(StatusCode::BAD_REQUEST, "unreadable body")),
+    let body = if streaming {
+        let Ok(mut streamed) = read_streamed(request.into_body()).await else {
+            return Ok(reply(StatusCode::BAD_REQUEST, "unreadable body"));
+        };
+        streamed.content_type = content_type;
+        let body = streamed.body.clone();
+        post.streamed = Some(streamed);
+        body
+    } else {
+        match request.into_body().collect().await {
+            Ok(body) => body.to_bytes(),
+            Err(_) => return Ok(reply(StatusCode::BAD_REQUEST, "unreadable body")),
+        }
     };
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let recorded = match (&method, segments.as_slice()) {
@@ -855,6 +917,83 @@ async fn route(
             std::future::pending().await
         }
     }
+}
+
+/// Reads a streaming-mode post frame by frame, noting when each data frame
+/// arrived, and its trailers.
+async fn read_streamed(mut body: Incoming) -> Result<Streamed, hyper::Error> {
+    let mut streamed = Streamed::default();
+    let mut bytes = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame?;
+        let at = Instant::now();
+        match frame.into_data() {
+            Ok(data) => {
+                streamed.chunks.push((at, data.len()));
+                bytes.extend_from_slice(&data);
+            }
+            Err(frame) => {
+                if let Ok(trailers) = frame.into_trailers() {
+                    let mut name = None;
+                    for (key, value) in trailers {
+                        if let Some(key) = key {
+                            name = Some(key);
+                        }
+                        if let Some(name) = &name {
+                            streamed.trailers.push((
+                                name.as_str().to_owned(),
+                                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    streamed.body = bytes.freeze();
+    Ok(streamed)
+}
+
+/// The error a streamed response reported in its trailers after the first
+/// byte, as `(errorType, errorMessage)`: the type from
+/// `Lambda-Runtime-Function-Error-Type`, the message from the JSON error
+/// object that `Lambda-Runtime-Function-Error-Body` carries base64-encoded
+/// (the raw trailer if it is not that).
+fn trailer_error(streamed: &Streamed) -> Option<(String, String)> {
+    let error_type = streamed.trailer("lambda-runtime-function-error-type")?;
+    let body = streamed
+        .trailer("lambda-runtime-function-error-body")
+        .unwrap_or_default();
+    let message = base64_decode(body)
+        .and_then(|json| serde_json::from_slice::<serde_json::Value>(&json).ok())
+        .and_then(|error| error["errorMessage"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| body.to_owned());
+    Some((error_type.to_owned(), message))
+}
+
+/// Standard base64 (RFC 4648 §4, padded or not), or `None` if `text` is
+/// not that.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let digits = text.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    let (mut bits, mut count) = (0u32, 0);
+    for &c in digits {
+        bits = bits << 6 | u32::from(value(c)?);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    Some(out)
 }
 
 /// Records a request the router does not recognise and answers it `404`.
@@ -1009,7 +1148,10 @@ fn record(
 ) -> Recorded {
     let answered_at = Instant::now();
     let body_len = body.len();
-    let outcome = if success {
+    let streamed_error = post.streamed.as_ref().and_then(trailer_error);
+    let outcome = if let Some(error) = streamed_error {
+        Err(error)
+    } else if success {
         Ok(body)
     } else {
         #[derive(serde::Deserialize)]
@@ -1036,6 +1178,7 @@ fn record(
         error_type_header: post.error_type_header,
         body_len,
         path: Some(post.path.to_owned()),
+        streamed: post.streamed,
     };
     let mut state = shared.lock();
     let (status, hangs) = match request_id {
@@ -1323,6 +1466,139 @@ mod tests {
     #[should_panic(expected = "cannot be sent as a header value")]
     fn a_request_id_that_cannot_be_a_header_panics() {
         let _ = Event::new("{}", DeadlineHeader::Missing).with_request_id("a\r\nb");
+    }
+
+    /// Writes a streaming-mode post by hand, chunk by chunk with `pause`
+    /// between chunks, then `trailers` (raw `Name: value` lines), and
+    /// returns the server's reply.
+    async fn stream_post(
+        api: &RuntimeApi,
+        path: &str,
+        chunks: &[&str],
+        pause: Duration,
+        trailers: &str,
+    ) -> String {
+        let mut stream = TcpStream::connect(api.endpoint()).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\
+             Lambda-Runtime-Function-Response-Mode: streaming\r\n\
+             Content-Type: application/vnd.awslambda.http-integration-response\r\n\
+             Transfer-Encoding: chunked\r\n\
+             Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        for chunk in chunks {
+            let frame = format!("{:x}\r\n{chunk}\r\n", chunk.len());
+            stream.write_all(frame.as_bytes()).await.unwrap();
+            tokio::time::sleep(pause).await;
+        }
+        stream
+            .write_all(format!("0\r\n{trailers}\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.unwrap();
+        String::from_utf8_lossy(&response).into_owned()
+    }
+
+    #[test]
+    fn base64_as_the_error_body_trailer_carries_it() {
+        assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(base64_decode("aGVsbG8").unwrap(), b"hello");
+        assert_eq!(base64_decode("").unwrap(), b"");
+        assert_eq!(base64_decode("+/+/").unwrap(), [0xfb, 0xff, 0xbf]);
+        assert_eq!(base64_decode("not base64!"), None);
+    }
+
+    #[tokio::test]
+    async fn a_streamed_response_is_recorded_chunk_by_chunk() {
+        let api = RuntimeApi::start().await.unwrap();
+        api.push(
+            Event::new("{}", DeadlineHeader::Missing)
+                .with_request_id("s1")
+                .without_invocation_id(),
+        );
+        send(&api, get("/2018-06-01/runtime/invocation/next")).await;
+        let pause = Duration::from_millis(60);
+        let reply = stream_post(
+            &api,
+            "/2018-06-01/runtime/invocation/s1/response",
+            &["first line\n", "second line\n", "third\n"],
+            pause,
+            "",
+        )
+        .await;
+        assert!(reply.starts_with("HTTP/1.1 202"), "{reply}");
+        let answer = api.answer("s1", Duration::from_secs(5)).await.unwrap();
+        assert_eq!(
+            answer.outcome.as_deref().ok(),
+            Some(&b"first line\nsecond line\nthird\n"[..])
+        );
+        let streamed = answer.streamed.expect("recorded as streamed");
+        assert_eq!(
+            streamed.content_type.as_deref(),
+            Some("application/vnd.awslambda.http-integration-response")
+        );
+        let sizes: Vec<usize> = streamed.chunks.iter().map(|(_, len)| *len).collect();
+        assert_eq!(sizes, [11, 12, 6]);
+        // Each chunk is timed as it arrives, not when the body ends.
+        let first = streamed.first_byte_at().unwrap();
+        let last = streamed.chunks.last().unwrap().0;
+        assert!(
+            last - first >= pause * 2 - Duration::from_millis(5),
+            "{:?}",
+            last - first
+        );
+        assert!(answer.answered_at >= last);
+        assert!(streamed.trailers.is_empty());
+
+        // A buffered post is not marked streamed.
+        api.push(
+            Event::new("{}", DeadlineHeader::Missing)
+                .with_request_id("b1")
+                .without_invocation_id(),
+        );
+        send(&api, get("/2018-06-01/runtime/invocation/next")).await;
+        send(
+            &api,
+            post("/2018-06-01/runtime/invocation/b1/response", None, "{}"),
+        )
+        .await;
+        let answer = api.answer("b1", Duration::from_secs(5)).await.unwrap();
+        assert!(answer.streamed.is_none());
+    }
+
+    #[tokio::test]
+    async fn an_error_after_the_first_byte_is_read_from_the_trailers() {
+        let api = RuntimeApi::start().await.unwrap();
+        api.push(
+            Event::new("{}", DeadlineHeader::Missing)
+                .with_request_id("s2")
+                .without_invocation_id(),
+        );
+        send(&api, get("/2018-06-01/runtime/invocation/next")).await;
+        // {"errorType":"Timeout","errorMessage":"out of time"}
+        let body = "eyJlcnJvclR5cGUiOiJUaW1lb3V0IiwiZXJyb3JNZXNzYWdlIjoib3V0IG9mIHRpbWUifQ==";
+        let trailers = format!(
+            "Lambda-Runtime-Function-Error-Type: Timeout\r\nLambda-Runtime-Function-Error-Body: {body}\r\n"
+        );
+        stream_post(
+            &api,
+            "/2018-06-01/runtime/invocation/s2/response",
+            &["partial"],
+            Duration::ZERO,
+            &trailers,
+        )
+        .await;
+        let answer = api.answer("s2", Duration::from_secs(5)).await.unwrap();
+        assert_eq!(answer.error_type(), Some("Timeout"));
+        assert_eq!(answer.error_message(), Some("out of time"));
+        let streamed = answer.streamed.unwrap();
+        assert_eq!(&streamed.body[..], b"partial");
+        assert_eq!(
+            streamed.trailer("Lambda-Runtime-Function-Error-Type"),
+            Some("Timeout")
+        );
     }
 
     #[tokio::test]
