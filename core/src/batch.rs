@@ -387,6 +387,7 @@ pub(crate) fn batch_item_failures(outcome: &BatchOutcome, id_name: &str) -> Outc
             .map(|item_identifier| Item { item_identifier })
             .collect(),
     })
+    .map(Into::into)
 }
 
 fn log_failure<S>(invocation: &Invocation<'_, S>, failure: &RecordFailure) {
@@ -771,8 +772,12 @@ mod tests {
     #[test]
     fn the_partial_batch_response_names_each_failed_record() {
         let outcome = panicked(3, &[(0, Some("m0")), (2, Some("m2"))]);
-        let body: serde_json::Value =
-            serde_json::from_slice(&batch_item_failures(&outcome, "messageId").unwrap()).unwrap();
+        let body: serde_json::Value = serde_json::from_slice(
+            &batch_item_failures(&outcome, "messageId")
+                .unwrap()
+                .buffered(),
+        )
+        .unwrap();
         assert_eq!(
             body,
             serde_json::json!({"batchItemFailures": [

@@ -71,12 +71,17 @@ impl<R, E> Output<R, E> for Result<R, E> {
 )]
 pub trait Response: Sized {
     /// Encodes the response, reporting a failure as `InvalidResponse`.
-    const ENCODE: fn(&Self) -> Outcome;
+    const ENCODE: fn(Self) -> Outcome;
 }
 
 #[diagnostic::do_not_recommend]
 impl<R: Serialize> Response for R {
-    const ENCODE: fn(&Self) -> Outcome = decode::encode::<R>;
+    const ENCODE: fn(Self) -> Outcome = |response| decode::encode(&response).map(Into::into);
+}
+
+/// A streamed response is sent as it is produced.
+impl Response for crate::stream::Streaming {
+    const ENCODE: fn(Self) -> Outcome = |streaming| Ok(crate::stream::into_response(streaming));
 }
 
 /// A batch trigger handler's return type: `Result<(), Error>`. The answer to

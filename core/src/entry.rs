@@ -276,6 +276,7 @@ where
     };
     let outcome = match build_state(init).await {
         Ok(state) => {
+            // The answer is written to stdout as it is produced.
             let outcome = local::invoke_once(
                 &handler,
                 &state,
@@ -295,10 +296,7 @@ where
         Err(failure) => Err(failure),
     };
     match outcome {
-        Ok(response) => {
-            println!("{}", String::from_utf8_lossy(&response));
-            ExitCode::SUCCESS
-        }
+        Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("{}: {}", failure.error_type, failure.error_message);
             ExitCode::FAILURE

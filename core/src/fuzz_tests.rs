@@ -351,7 +351,10 @@ where
     T: DeserializeOwned,
     R: Serialize,
 {
-    let (decode, encode) = (decode::from_slice::<T>, decode::encode::<R>);
+    let (decode, encode) = (
+        decode::from_slice::<T>,
+        <R as crate::check::Response>::ENCODE,
+    );
     WholeEvent::new(handler, decode, encode, IntoDiagnostic::into_diagnostic)
 }
 

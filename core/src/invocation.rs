@@ -36,8 +36,36 @@ impl<'a, S> Invocation<'a, S> {
     }
 }
 
-/// The answer to one invocation: the response body, or why there is none.
-pub type Outcome = Result<Vec<u8>, Failure>;
+/// The answer to one invocation: the response, or why there is none.
+pub type Outcome = Result<Response, Failure>;
+
+/// An invocation's response: a body sent whole, or a stream sent to the
+/// caller as it is produced.
+#[derive(Debug)]
+pub enum Response {
+    /// The whole body, posted at once.
+    Buffered(Vec<u8>),
+    /// Sent in streaming mode, chunk by chunk (see [`crate::stream`]).
+    Streamed(crate::stream::Streaming),
+}
+
+impl Response {
+    /// The body of a buffered response (what the tests of buffered
+    /// adapters read).
+    #[cfg(test)]
+    pub(crate) fn buffered(self) -> Vec<u8> {
+        match self {
+            Self::Buffered(body) => body,
+            Self::Streamed(streaming) => panic!("expected a buffered response, got {streaming:?}"),
+        }
+    }
+}
+
+impl From<Vec<u8>> for Response {
+    fn from(body: Vec<u8>) -> Self {
+        Self::Buffered(body)
+    }
+}
 
 /// A function the Runtime API loop can serve: raw event bytes in, an
 /// [`Outcome`] out. Each trigger adapter implements it, and applies the
@@ -72,6 +100,7 @@ pub(crate) async fn call_without_deadline<H: Handler<()>>(
     handler
         .call(event, &invocation)
         .await
+        .map(Response::buffered)
         .map_err(Failure::into_diagnostic)
 }
 
@@ -86,7 +115,7 @@ mod tests {
     impl Handler<()> for Broken {
         async fn call(&self, event: &[u8], _: &Invocation<'_, ()>) -> Outcome {
             assert!(!event.is_empty(), "a bug outside the user's handler");
-            Ok(event.to_vec())
+            Ok(event.to_vec().into())
         }
     }
 
@@ -100,6 +129,6 @@ mod tests {
             .unwrap_err()
             .into_diagnostic();
         assert_failure(&err, "Panic", "a bug outside the user's handler");
-        assert_eq!(serve(&Broken, b"1", &inv).await.unwrap(), b"1");
+        assert_eq!(serve(&Broken, b"1", &inv).await.unwrap().buffered(), b"1");
     }
 }

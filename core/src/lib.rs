@@ -62,6 +62,7 @@ mod logging;
 mod runtime;
 mod shutdown;
 mod state;
+pub mod stream;
 #[cfg(test)]
 mod test_support;
 #[cfg(feature = "testing")]

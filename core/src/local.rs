@@ -11,8 +11,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::deadline::Deadline;
-use crate::invocation::{self, Handler, Invocation, Outcome};
+use crate::failure::Failure;
+use crate::guard::{caught, guarded};
+use crate::invocation::{self, Handler, Invocation, Response};
 use crate::runtime::config_from_env;
+use crate::stream::Streaming;
 
 /// Lambda's default function timeout, used when `--timeout` is not given.
 pub const DEFAULT_LOCAL_TIMEOUT: Duration = Duration::from_secs(3);
@@ -143,14 +146,17 @@ fn read_event_bytes(args: &Args) -> Result<Vec<u8>, String> {
     }
 }
 
-/// Serves one event as Lambda would, with a deadline `timeout` from now.
+/// Serves one event as Lambda would, with a deadline `timeout` from now,
+/// and writes the answer to stdout: a buffered response when it is
+/// complete, a streamed one chunk by chunk as it is produced (within the
+/// same deadline). A failure is returned for the caller to report.
 pub async fn invoke_once<S, H: Handler<S>>(
     handler: &H,
     state: &S,
     event: &[u8],
     timeout: Duration,
     timeout_margin: Duration,
-) -> Outcome {
+) -> Result<(), Failure> {
     let arrived = Instant::now();
     let now = SystemTime::now();
     let deadline_ms = (now + timeout)
@@ -173,7 +179,43 @@ pub async fn invoke_once<S, H: Handler<S>>(
     );
     context.env_config = Arc::new(config);
     let invocation = Invocation::new(&context, state, &deadline);
-    invocation::serve(handler, event, &invocation).await
+    match invocation::serve(handler, event, &invocation).await? {
+        Response::Buffered(body) => {
+            println!("{}", String::from_utf8_lossy(&body));
+            Ok(())
+        }
+        Response::Streamed(streaming) => print_stream(streaming, &deadline).await,
+    }
+}
+
+/// Writes each chunk of a streamed response to stdout as it comes (flushed,
+/// so that a terminal or a pipe sees it at once), within the deadline
+/// guard and the panic catcher.
+async fn print_stream(streaming: Streaming, deadline: &Deadline) -> Result<(), Failure> {
+    use futures_util::StreamExt;
+    use std::io::Write;
+    let mut chunks = streaming.chunks;
+    let work = async {
+        loop {
+            match caught(chunks.next()).await? {
+                None => return Ok(()),
+                Some(Err(diagnostic)) => return Err(Failure::Handler(diagnostic)),
+                Some(Ok(chunk)) => {
+                    let mut stdout = std::io::stdout().lock();
+                    // A closed stdout (`| head`) ends the stream as a caller
+                    // that went away does.
+                    if stdout
+                        .write_all(&chunk)
+                        .and_then(|()| stdout.flush())
+                        .is_err()
+                    {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    };
+    guarded(deadline, work).await?
 }
 
 /// The binary's file name, for `--help` and the local function name.

@@ -47,7 +47,8 @@ use tracing::Instrument;
 use crate::deadline::{Deadline, ShutdownCut, format_duration};
 use crate::error::{self, Diagnostic};
 use crate::failure::Failure;
-use crate::invocation::{self, Handler, Invocation, Outcome};
+use crate::invocation::{self, Handler, Invocation, Outcome, Response};
+use crate::stream::Streaming;
 use crate::watchdog::Watchdog;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -77,6 +78,13 @@ const INIT_ERROR: &str = "/2018-06-01/runtime/init/error";
 const EXTENSION_REGISTER: &str = "/2020-01-01/extension/register";
 const EXTENSION_NEXT: &str = "/2020-01-01/extension/event/next";
 const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
+/// The header that makes a `/response` post a streamed one.
+const RESPONSE_MODE: &str = "lambda-runtime-function-response-mode";
+/// The trailer naming the error of a stream that failed after its first
+/// byte.
+const ERROR_TYPE_TRAILER: &str = "lambda-runtime-function-error-type";
+/// The trailer carrying that error's JSON object, base64-encoded.
+const ERROR_BODY_TRAILER: &str = "lambda-runtime-function-error-body";
 
 /// Consecutive failed `/next` polls tolerated before a serving loop gives up.
 const NEXT_ATTEMPTS: u32 = 5;
@@ -167,7 +175,13 @@ impl RuntimeApi {
                 "AWS_LAMBDA_RUNTIME_API={endpoint:?} is not a host:port or an http:// URL: {err}"
             )
         })?;
+        // TCP_NODELAY: a streamed response is many small writes, and with
+        // Nagle's algorithm each would wait for the previous one's ACK
+        // (up to the peer's delayed-ACK timer, 40 ms on Linux).
+        let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        connector.set_nodelay(true);
         let client = Client::builder()
+            .with_connector(connector)
             .with_endpoint(uri)
             .build()
             .map_err(|err| format!("cannot create the Runtime API client: {err}"))?;
@@ -315,9 +329,20 @@ impl RuntimeApi {
         }
     }
 
-    /// Posts the answer to an invocation.
-    pub(crate) async fn answer(&self, reply: &Reply, outcome: Outcome) {
+    /// Posts the answer to an invocation: a streamed response within the
+    /// deadline guard of `deadline`.
+    pub(crate) async fn answer(&self, reply: &Reply, outcome: Outcome, deadline: &Deadline) {
         let request_id = reply.request_id.as_str();
+        let outcome = match outcome {
+            Ok(Response::Streamed(streaming)) => {
+                if let Err(why) = self.stream(reply, streaming, deadline).await {
+                    tracing::error!(request_id, error = %why, "could not stream the answer");
+                }
+                return;
+            }
+            Ok(Response::Buffered(body)) => Ok(body),
+            Err(failure) => Err(failure),
+        };
         let outcome = outcome.and_then(|body| {
             if body.len() > MAX_RESPONSE_BYTES {
                 Err(Failure::InvalidResponse(format!(
@@ -369,6 +394,104 @@ impl RuntimeApi {
             // and a second post could answer it twice.
             tracing::error!(request_id, error = %why, "could not post the answer");
         }
+    }
+
+    /// Posts a streamed response (see [`crate::stream`] for the protocol):
+    /// each chunk as the stream yields it, within the deadline guard and
+    /// the panic catcher; a failure after the first byte in the trailers.
+    async fn stream(
+        &self,
+        reply: &Reply,
+        streaming: Streaming,
+        deadline: &Deadline,
+    ) -> Result<(), String> {
+        let request_id = reply.request_id.as_str();
+        let path = format!("{}/response", reply.path);
+        let (mut sender, body) = Body::channel();
+        let mut request = build_request()
+            .method(Method::POST)
+            .uri(path.as_str())
+            .header(http::header::CONTENT_TYPE, streaming.content_type.as_str())
+            .header(RESPONSE_MODE, "streaming")
+            .header(http::header::TRANSFER_ENCODING, "chunked")
+            // HTTP/1.1 sends only the trailers declared up front.
+            .header(http::header::TRAILER, ERROR_TYPE_TRAILER)
+            .header(http::header::TRAILER, ERROR_BODY_TRAILER);
+        if let Some(id) = &reply.invocation_id {
+            request = request.header(INVOCATION_ID, id);
+        }
+        let request = request.body(body).map_err(|err| err.to_string())?;
+        let (fed, fed_rx) = tokio::sync::oneshot::channel::<()>();
+        let post = async {
+            let call = std::pin::pin!(self.client.call(request));
+            // The reply comes once the body has ended: bounded from then on.
+            let after_the_body = async {
+                let _ = fed_rx.await;
+                tokio::time::sleep(EXCHANGE_TIMEOUT).await;
+            };
+            tokio::select! {
+                response = call => match response {
+                    Ok(response) if response.status().is_success() => Ok(()),
+                    Ok(response) => {
+                        let status = response.status();
+                        let body = tokio::time::timeout(EXCHANGE_TIMEOUT, reply_body(response.into_body()))
+                            .await
+                            .ok()
+                            .and_then(Result::ok)
+                            .unwrap_or_default();
+                        Err(format!("{path} answered {status}: {}", String::from_utf8_lossy(&body)))
+                    }
+                    Err(err) => Err(format!("{path} failed: {err}")),
+                },
+                () = after_the_body => Err(format!(
+                    "{path}: no reply within {} of the stream's end",
+                    format_duration(EXCHANGE_TIMEOUT)
+                )),
+            }
+        };
+        let feeding = async {
+            let ended = crate::stream::feed(&mut sender, streaming.chunks, deadline).await;
+            if let crate::stream::Ended::Failed(failure) = &ended {
+                let diagnostic = failure.clone().into_diagnostic();
+                let mut trailers = HeaderMap::new();
+                let error_type = HeaderValue::from_str(&diagnostic.error_type)
+                    .unwrap_or_else(|_| HeaderValue::from_static("Unhandled"));
+                trailers.insert(ERROR_TYPE_TRAILER, error_type);
+                let encoded = crate::stream::base64(&error_body(&diagnostic));
+                if let Ok(value) = HeaderValue::from_str(&encoded) {
+                    trailers.insert(ERROR_BODY_TRAILER, value);
+                }
+                let _ = sender.send_trailers(trailers).await;
+            }
+            // Dropping the sender ends the body.
+            drop(sender);
+            let _ = fed.send(());
+            ended
+        };
+        let (posted, ended) = futures_util::future::join(post, feeding).await;
+        match ended {
+            crate::stream::Ended::Done { bytes } => {
+                tracing::debug!(request_id, bytes, "streamed the response");
+            }
+            crate::stream::Ended::Failed(failure) => {
+                let diagnostic = failure.into_diagnostic();
+                tracing::error!(
+                    request_id,
+                    error_type = %diagnostic.error_type,
+                    error = %diagnostic.error_message,
+                    "invocation failed while streaming its response"
+                );
+            }
+            crate::stream::Ended::Gone { bytes } => {
+                tracing::warn!(
+                    request_id,
+                    bytes,
+                    "the caller went away: the stream was stopped"
+                );
+                return Ok(());
+            }
+        }
+        posted
     }
 
     /// Registers an internal extension subscribed to no events, so that
@@ -712,7 +835,7 @@ impl<S, H: Handler<S>> Serving<'_, S, H> {
                 Err(unread) => Err(unread.clone()),
             };
             if watched.as_ref().is_none_or(|claim| claim.claim()) {
-                self.api.answer(&reply, outcome).await;
+                self.api.answer(&reply, outcome, &deadline).await;
             } else {
                 tracing::warn!(
                     request_id,

@@ -105,6 +105,10 @@ pub struct Event {
     /// `Content-Length`), in chunks of `n` bytes (at least 1); `None` (the
     /// default): one body with a `Content-Length`.
     pub chunk_size: Option<usize>,
+    /// `Some(n)`: once a streamed response to this invocation has sent `n`
+    /// bytes, the server drops the connection, as Lambda does when the
+    /// caller goes away (see [`caller_leaves_after`](Self::caller_leaves_after)).
+    pub stream_cut_after: Option<usize>,
 }
 
 impl Event {
@@ -123,7 +127,18 @@ impl Event {
             invocation_id: Some(fresh_invocation_id(n)),
             answer_hangs: false,
             chunk_size: None,
+            stream_cut_after: None,
         }
+    }
+
+    /// This event, whose streamed response is cut once `bytes` of it have
+    /// arrived: the server drops the post's connection, as when the caller
+    /// of a streaming invocation goes away. Nothing is recorded as its
+    /// answer; [`RuntimeApi::cut_streams`] lists it.
+    #[must_use]
+    pub fn caller_leaves_after(mut self, bytes: usize) -> Self {
+        self.stream_cut_after = Some(bytes);
+        self
     }
 
     /// This event, with its answer refused as `410 Gone` (the answer is
@@ -297,6 +312,7 @@ struct InFlight {
     deadline: Option<Instant>,
     answer_status: StatusCode,
     answer_hangs: bool,
+    stream_cut_after: Option<usize>,
 }
 
 /// One event as `/next` handed it out, listed by [`RuntimeApi::served`].
@@ -423,6 +439,8 @@ struct State {
     /// Answer posts never replied to: ever, and held open now.
     hung_posts: usize,
     open_hung_posts: usize,
+    /// Request ids whose streamed response was cut ([`Event::caller_leaves_after`]).
+    cut_streams: Vec<String>,
     first_poll_at: Option<Instant>,
     polls: usize,
     /// `/next` polls waiting for an event now, and the most seen at once.
@@ -721,6 +739,12 @@ impl RuntimeApi {
         self.shared.lock().hung_posts
     }
 
+    /// Request ids whose streamed response the server cut, as a caller
+    /// going away does ([`Event::caller_leaves_after`]).
+    pub fn cut_streams(&self) -> Vec<String> {
+        self.shared.lock().cut_streams.clone()
+    }
+
     /// Number of answer posts held open unanswered right now: like
     /// [`hung_posts`](Self::hung_posts), less those whose connection the
     /// function has closed since.
@@ -843,9 +867,32 @@ async fn route(
         streamed: None,
     };
     let body = if streaming {
-        let Ok(mut streamed) = read_streamed(request.into_body()).await else {
+        // The invocation this post answers, if it is to be cut.
+        let answering = path
+            .strip_prefix("/2018-06-01/runtime/invocation/")
+            .and_then(|rest| rest.strip_suffix("/response"))
+            .and_then(percent_decode);
+        let cut_after = answering.as_ref().and_then(|id| {
+            shared
+                .lock()
+                .in_flight
+                .iter()
+                .find(|served| &served.request_id == id)
+                .and_then(|served| served.stream_cut_after)
+        });
+        let Ok(mut streamed) = read_streamed(request.into_body(), cut_after).await else {
             return Ok(reply(StatusCode::BAD_REQUEST, "unreadable body"));
         };
+        if let (Some(limit), Some(id)) = (cut_after, answering)
+            && streamed.body.len() >= limit
+        {
+            let mut state = shared.lock();
+            state.in_flight.retain(|served| served.request_id != id);
+            state.cut_streams.push(id);
+            drop(state);
+            shared.answered.notify_waiters();
+            return Err(DropConnection);
+        }
         streamed.content_type = content_type;
         let body = streamed.body.clone();
         post.streamed = Some(streamed);
@@ -921,7 +968,10 @@ async fn route(
 
 /// Reads a streaming-mode post frame by frame, noting when each data frame
 /// arrived, and its trailers.
-async fn read_streamed(mut body: Incoming) -> Result<Streamed, hyper::Error> {
+async fn read_streamed(
+    mut body: Incoming,
+    cut_after: Option<usize>,
+) -> Result<Streamed, hyper::Error> {
     let mut streamed = Streamed::default();
     let mut bytes = bytes::BytesMut::new();
     while let Some(frame) = body.frame().await {
@@ -931,6 +981,9 @@ async fn read_streamed(mut body: Incoming) -> Result<Streamed, hyper::Error> {
             Ok(data) => {
                 streamed.chunks.push((at, data.len()));
                 bytes.extend_from_slice(&data);
+                if cut_after.is_some_and(|limit| bytes.len() >= limit) {
+                    break;
+                }
             }
             Err(frame) => {
                 if let Ok(trailers) = frame.into_trailers() {
@@ -1114,6 +1167,7 @@ async fn next(shared: &Shared) -> Result<Response<Body>, DropConnection> {
             deadline,
             answer_status: event.answer_status,
             answer_hangs: event.answer_hangs,
+            stream_cut_after: event.stream_cut_after,
         });
         state.most_in_flight = state.most_in_flight.max(state.in_flight.len());
         state.served.push(Served {

@@ -89,7 +89,7 @@ pub trait Fixed: Trigger {
 )]
 pub(crate) fn answer_all_or_nothing(outcome: BatchOutcome, deadline: &Deadline) -> Outcome {
     outcome.into_invocation_result(deadline)?;
-    Ok(b"null".to_vec())
+    Ok(b"null".to_vec().into())
 }
 
 /// Serves trigger `T` with a per-record handler returning `Result<(), E>`.
@@ -199,7 +199,7 @@ where
 pub struct WholeEvent<F, T, R, E> {
     handler: F,
     decode: fn(&[u8]) -> Result<T, Failure>,
-    encode: fn(&R) -> Outcome,
+    encode: fn(R) -> Outcome,
     report: fn(E) -> Diagnostic,
 }
 
@@ -209,7 +209,7 @@ impl<F, T, R, E> WholeEvent<F, T, R, E> {
     pub fn new(
         handler: F,
         decode: fn(&[u8]) -> Result<T, Failure>,
-        encode: fn(&R) -> Outcome,
+        encode: fn(R) -> Outcome,
         report: fn(E) -> Diagnostic,
     ) -> Self {
         Self {
@@ -233,7 +233,7 @@ where
         )
         .await??
         {
-            Ok(response) => (self.encode)(&response),
+            Ok(response) => (self.encode)(response),
             Err(err) => Err(Failure::Handler((self.report)(err))),
         }
     }
@@ -256,7 +256,7 @@ mod tests {
         WholeEvent::new(
             handler,
             decode::from_slice::<T>,
-            decode::encode::<R>,
+            <R as crate::check::Response>::ENCODE,
             E::into_diagnostic,
         )
     }
@@ -319,7 +319,10 @@ mod tests {
         let ctx = Context::default();
         let deadline = Deadline::unknown();
         let inv = Invocation::new(&ctx, &10, &deadline);
-        assert_eq!(handler.call(br#"{"n":2}"#, &inv).await.unwrap(), b"12");
+        assert_eq!(
+            handler.call(br#"{"n":2}"#, &inv).await.unwrap().buffered(),
+            b"12"
+        );
         let err = handler
             .call(br#"{"n":3}"#, &inv)
             .await

@@ -157,7 +157,12 @@ async fn answer_timeout(api: &RuntimeApi, watch: &Watch) {
     let timeout = crate::failure::Failure::Timeout(format!(
         "the handler did not finish within {budget} and blocked its thread, so its deadline guard could not run: answered by lambda-fn's watchdog"
     ));
-    api.answer(&watch.reply, Err(timeout)).await;
+    api.answer(
+        &watch.reply,
+        Err(timeout),
+        &crate::deadline::Deadline::unknown(),
+    )
+    .await;
 }
 
 #[cfg(test)]

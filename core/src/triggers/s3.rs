@@ -69,7 +69,7 @@ impl Trigger for Source {
             .iter()
             .map(|record| Self::payload(record).map(|object| object.key))
             .collect::<Result<_, _>>()?;
-        decode::encode(&Processed { processed })
+        decode::encode(&Processed { processed }).map(Into::into)
     }
 }
 

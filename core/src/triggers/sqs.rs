@@ -270,6 +270,7 @@ mod tests {
                 adapter
                     .call(&event, &inv)
                     .await
+                    .map(crate::invocation::Response::buffered)
                     .map_err(Failure::into_diagnostic),
             );
             assert_eq!(answer, serde_json::json!({ "batchItemFailures": [] }));

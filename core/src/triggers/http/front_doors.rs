@@ -139,6 +139,7 @@ async fn serve<S, H: Handler<S>>(
     handler
         .call(event.to_string().as_bytes(), &invocation)
         .await
+        .map(crate::invocation::Response::buffered)
         .map_err(crate::failure::Failure::into_diagnostic)
 }
 

@@ -440,7 +440,7 @@ async fn serve<S, R, E>(
     };
     let (converted, ()) = futures_util::future::join(converted, answer).await;
     match converted {
-        Ok(response) => decode::encode(&response),
+        Ok(response) => decode::encode(&response).map(Into::into),
         Err(why) => Err(Failure::invalid_event(why)),
     }
 }
@@ -555,7 +555,7 @@ mod tests {
         let invocation = Invocation::new(&context, state, &deadline);
         let outcome = handler.call(EVENT.as_bytes(), &invocation).await;
         let response = outcome.expect("answered as HTTP, not as an invocation error");
-        serde_json::from_slice(&response).unwrap()
+        serde_json::from_slice(&response.buffered()).unwrap()
     }
 
     /// A service whose response has `content_type` and the body `body()`.
