@@ -85,6 +85,9 @@ const RESPONSE_MODE: &str = "lambda-runtime-function-response-mode";
 const ERROR_TYPE_TRAILER: &str = "lambda-runtime-function-error-type";
 /// The trailer carrying that error's JSON object, base64-encoded.
 const ERROR_BODY_TRAILER: &str = "lambda-runtime-function-error-body";
+/// The most of an error message a trailer carries: trailers are header
+/// lines, which servers limit to a few KiB.
+const MAX_TRAILER_MESSAGE_BYTES: usize = 4096;
 
 /// Consecutive failed `/next` polls tolerated before a serving loop gives up.
 const NEXT_ATTEMPTS: u32 = 5;
@@ -457,7 +460,7 @@ impl RuntimeApi {
                 let error_type = HeaderValue::from_str(&diagnostic.error_type)
                     .unwrap_or_else(|_| HeaderValue::from_static("Unhandled"));
                 trailers.insert(ERROR_TYPE_TRAILER, error_type);
-                let encoded = crate::stream::base64(&error_body(&diagnostic));
+                let encoded = crate::stream::base64(&trailer_error_body(&diagnostic));
                 if let Ok(value) = HeaderValue::from_str(&encoded) {
                     trailers.insert(ERROR_BODY_TRAILER, value);
                 }
@@ -580,6 +583,17 @@ pub(crate) fn error_body(diagnostic: &Diagnostic) -> Vec<u8> {
         .map_or(64, |empty| empty.len());
     let room = MAX_RESPONSE_BYTES.saturating_sub(overhead + marker.len());
     let message = truncate_escaped(message, room, &marker);
+    serde_json::to_vec(&error::diagnostic(error_type, message)).unwrap_or_default()
+}
+
+/// The JSON error object a failed stream's `Lambda-Runtime-Function-Error-Body`
+/// trailer carries (base64-encoded): a header line, so its message is cut
+/// to [`MAX_TRAILER_MESSAGE_BYTES`] (with a marker saying how long it was).
+fn trailer_error_body(diagnostic: &Diagnostic) -> Vec<u8> {
+    let message = &diagnostic.error_message;
+    let marker = format!(" ... [truncated: the message is {} bytes]", message.len());
+    let message = truncate_escaped(message, MAX_TRAILER_MESSAGE_BYTES, &marker);
+    let error_type = truncate_escaped(&diagnostic.error_type, 256, "");
     serde_json::to_vec(&error::diagnostic(error_type, message)).unwrap_or_default()
 }
 
@@ -876,6 +890,21 @@ mod answer_tests {
             assert_eq!(request_path(refused), None, "{refused:?}");
         }
         assert!(request_path(b"...").is_some());
+    }
+
+    #[test]
+    fn a_trailer_error_body_is_short_and_says_how_long_the_message_was() {
+        let long = diagnostic("Big", "x".repeat(100_000));
+        let body: serde_json::Value =
+            serde_json::from_slice(&super::trailer_error_body(&long)).unwrap();
+        let message = body["errorMessage"].as_str().unwrap();
+        assert!(message.len() < 4200, "{}", message.len());
+        assert!(message.ends_with(" ... [truncated: the message is 100000 bytes]"));
+        assert_eq!(body["errorType"], "Big");
+        let short = diagnostic("Small", "fine");
+        let body: serde_json::Value =
+            serde_json::from_slice(&super::trailer_error_body(&short)).unwrap();
+        assert_eq!(body["errorMessage"], "fine");
     }
 
     #[test]
