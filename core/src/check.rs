@@ -79,7 +79,10 @@ impl<R: Serialize> Response for R {
     const ENCODE: fn(Self) -> Outcome = |response| decode::encode(&response).map(Into::into);
 }
 
-/// A streamed response is sent as it is produced.
+/// A streamed response is sent as it is produced. Not recommended in the
+/// error about a response that does not serialize: that error is about
+/// `Serialize`.
+#[diagnostic::do_not_recommend]
 impl Response for crate::stream::Streaming {
     const ENCODE: fn(Self) -> Outcome = |streaming| Ok(crate::stream::into_response(streaming));
 }

@@ -125,6 +125,16 @@ impl Streaming {
         }
     }
 
+    /// This stream with `first` sent before its chunks (an HTTP prelude).
+    #[cfg(feature = "http")]
+    pub(crate) fn after(self, first: Bytes) -> Self {
+        use futures_util::StreamExt;
+        Self {
+            content_type: self.content_type,
+            chunks: Box::pin(futures_util::stream::once(async { Ok(first) }).chain(self.chunks)),
+        }
+    }
+
     /// The response's content type, instead of
     /// [`application/octet-stream`](DEFAULT_CONTENT_TYPE).
     #[must_use]

@@ -28,7 +28,7 @@ pub const OPTIONS: &[&str] = &[
 ];
 
 /// The bare flags besides the trigger keyword.
-pub const FLAGS: &[&str] = &["batch"];
+pub const FLAGS: &[&str] = &["batch", "stream"];
 
 /// A trigger keyword as written: its row of the trigger table.
 #[derive(Clone)]
@@ -59,6 +59,8 @@ pub struct Args {
     pub logging: Option<bool>,
     /// `batch`: the handler takes every record of a batch in one call.
     pub batch: Option<Ident>,
+    /// `stream`: the HTTP response is streamed as it is produced.
+    pub stream: Option<Ident>,
     /// Whether a trigger keyword was written, even an unknown one.
     pub trigger_written: bool,
 }
@@ -115,21 +117,29 @@ impl RawArgs {
                 args.trigger_written = true;
             }
             match arg {
-                Arg::Keyword(ident) if ident == "batch" => {
-                    if args.batch.is_some() {
+                Arg::Keyword(ident) if ident == "batch" || ident == "stream" => {
+                    let flag = if ident == "batch" {
+                        &mut args.batch
+                    } else {
+                        &mut args.stream
+                    };
+                    if flag.is_some() {
                         errors.push(syn::Error::new(
                             ident.span(),
-                            "`batch` is given twice; keep one of them",
+                            format!("`{ident}` is given twice; keep one of them"),
                         ));
                     } else {
-                        args.batch = Some(ident);
+                        *flag = Some(ident);
                     }
                 }
                 Arg::Keyword(ident) => check_trigger(ident, &mut args, errors),
                 Arg::KeyValue { key, .. } if FLAGS.contains(&key.to_string().as_str()) => {
                     errors.push(syn::Error::new(
                         key.span(),
-                        format!("`{key}` takes no value: write it on its own, like `#[lambda(sqs, {key})]`"),
+                        format!(
+                            "`{key}` takes no value: write it on its own, like `#[lambda({}, {key})]`",
+                            if key == "stream" { "http" } else { "sqs" }
+                        ),
                     ));
                 }
                 Arg::KeyValue { key, value } => {

@@ -344,8 +344,23 @@ fn check_trigger(spec: Option<&Spec>, args: &Args, event: Option<&Type>, errors:
                 "`batch` passes every record of a batch to one call, so it needs a batch trigger like `#[lambda(sqs, batch)]`",
             ));
         }
+        if let Some(stream) = &args.stream {
+            errors.push(syn::Error::new(
+                stream.span(),
+                "`stream` is for HTTP responses, `#[lambda(http, stream)]`; a whole-event function streams by returning `lambda_fn::stream::Streaming`: remove `stream`",
+            ));
+        }
         return;
     };
+    if let (Some(stream), false) = (&args.stream, spec.form == Form::Http) {
+        errors.push(syn::Error::new(
+            stream.span(),
+            format!(
+                "`stream` streams an HTTP response, so it needs `#[lambda(http, stream)]`; a `{}` invocation is answered in its trigger's own protocol: remove `stream`",
+                spec.name
+            ),
+        ));
+    }
     if let (Some((key, _)), Err(why)) = (&args.concurrency, spec.concurrency) {
         errors.push(syn::Error::new(key.span(), why));
     }

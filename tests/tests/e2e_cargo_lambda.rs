@@ -13,8 +13,8 @@
 //!   an ELF for that machine. The x86_64 builds run here: `hello` answers
 //!   its sample event, and `guarded`, built with cargo-lambda's release
 //!   settings, still reports a panic as `Panic` and keeps serving.
-//! - `examples/template.yaml` deploys `sqs-orders`, `http-api` and
-//!   `scheduled-report` the way their triggers need.
+//! - `examples/template.yaml` deploys `sqs-orders`, `http-api`,
+//!   `scheduled-report` and `stream-report` the way their triggers need.
 //!
 //! cargo-lambda is taken from `PATH` when it is installed. Otherwise the
 //! first run installs it from PyPI (`pip install cargo-lambda`, which brings
@@ -444,10 +444,11 @@ fn elf_machine(path: &Path) -> u16 {
 // examples/template.yaml
 
 /// The functions the template deploys: logical id, example binary.
-const TEMPLATE_FUNCTIONS: [(&str, &str); 3] = [
+const TEMPLATE_FUNCTIONS: [(&str, &str); 4] = [
     ("SqsOrdersFunction", "sqs-orders"),
     ("HttpApiFunction", "http-api"),
     ("ScheduledReportFunction", "scheduled-report"),
+    ("StreamReportFunction", "stream-report"),
 ];
 
 #[test]
@@ -607,6 +608,16 @@ fn sam_template_deploys_the_examples_on_their_triggers() {
     assert!(
         expression.starts_with("rate(") || expression.starts_with("cron("),
         "{expression}"
+    );
+
+    // stream-report: a function URL in RESPONSE_STREAM mode, the only one
+    // that reads the streamed answers of `#[lambda(http, stream)]`.
+    let url = &resource("StreamReportFunction")["Properties"]["FunctionUrlConfig"];
+    assert_eq!(url["InvokeMode"], "RESPONSE_STREAM");
+    assert!(
+        url["AuthType"] == "AWS_IAM" || url["AuthType"] == "NONE",
+        "{:?}",
+        url["AuthType"]
     );
 }
 

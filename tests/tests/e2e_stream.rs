@@ -266,3 +266,110 @@ async fn small_lines_written_back_to_back_are_not_held_back() {
     );
     stop(&mut function).await;
 }
+
+// ---------------------------------------------------------------------------
+// `#[lambda(http, stream)]`: `stream-report`, an axum Router behind a
+// function URL in `RESPONSE_STREAM` mode.
+
+/// A function URL event for `GET path?query`.
+fn function_url_get(path: &str, query: &[(&str, &str)]) -> String {
+    let mut event: Value =
+        serde_json::from_str(&lambda_fn_tests::http::Door::FunctionUrl.event("GET", path, None))
+            .unwrap();
+    let raw: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    event["rawQueryString"] = raw.join("&").into();
+    event["queryStringParameters"] = query
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    event.to_string()
+}
+
+/// The prelude of a streamed HTTP response and the body after it.
+fn prelude_and_body(stream: &Streamed) -> (Value, Vec<u8>) {
+    assert_eq!(
+        stream.content_type.as_deref(),
+        Some("application/vnd.awslambda.http-integration-response")
+    );
+    let at = stream
+        .body
+        .windows(8)
+        .position(|window| window == [0; 8])
+        .expect("the prelude ends with eight NUL bytes");
+    let prelude = serde_json::from_slice(&stream.body[..at]).expect("the prelude is JSON");
+    (prelude, stream.body[at + 8..].to_vec())
+}
+
+#[tokio::test]
+async fn an_http_response_streams_after_its_prelude() {
+    let api = RuntimeApi::start().await.unwrap();
+    let mut function = api.spawn(&example_binary("stream-report"), &[]).unwrap();
+    let answer = invoke(
+        &api,
+        Event::new(function_url_get("/report", &[("rows", "20")]), seconds(10)),
+    )
+    .await;
+    let served = answer.served_at.unwrap();
+    let stream = streamed(&answer);
+    assert!(stream.trailers.is_empty(), "{:?}", stream.trailers);
+    let (prelude, body) = prelude_and_body(stream);
+    assert_eq!(prelude["statusCode"], 200);
+    assert_eq!(prelude["headers"]["content-type"], "application/x-ndjson");
+    let body = String::from_utf8(body).unwrap();
+    let lines: Vec<Value> = body
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 21);
+    assert_eq!(lines[0], json!({ "row": 0 }));
+    assert_eq!(lines[20], json!({ "rows": 20, "done": true }));
+    // The prelude and the first row arrive at once; the rest as written,
+    // 10 ms apart, so the response took about 190 ms to stream.
+    let first = stream.first_byte_at().unwrap() - served;
+    assert!(
+        first < Duration::from_millis(30),
+        "first byte after {first:?}"
+    );
+    let last = stream.chunks.last().unwrap().0 - served;
+    assert!(last >= Duration::from_millis(180), "all within {last:?}");
+    assert!(
+        stream.chunks.len() >= 20,
+        "{} chunks: the body was not buffered",
+        stream.chunks.len()
+    );
+
+    // A bad query is answered 400 before any streaming starts.
+    let refused = invoke(
+        &api,
+        Event::new(function_url_get("/report", &[("rows", "x")]), seconds(10)),
+    )
+    .await;
+    let (prelude, body) = prelude_and_body(streamed(&refused));
+    assert_eq!(prelude["statusCode"], 400);
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["error"], "rows must be a whole number, not \"x\"");
+
+    // Server-sent events from axum's `Sse`.
+    let events = invoke(
+        &api,
+        Event::new(function_url_get("/events", &[("count", "3")]), seconds(10)),
+    )
+    .await;
+    let (prelude, body) = prelude_and_body(streamed(&events));
+    assert_eq!(prelude["statusCode"], 200);
+    assert_eq!(prelude["headers"]["content-type"], "text/event-stream");
+    assert_eq!(
+        String::from_utf8(body).unwrap(),
+        "event: tick\ndata: 0\n\nevent: tick\ndata: 1\n\nevent: tick\ndata: 2\n\n"
+    );
+
+    let missing = invoke(
+        &api,
+        Event::new(function_url_get("/nope", &[]), seconds(10)),
+    )
+    .await;
+    let (prelude, _) = prelude_and_body(streamed(&missing));
+    assert_eq!(prelude["statusCode"], 404);
+    stop(&mut function).await;
+}

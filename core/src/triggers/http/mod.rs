@@ -525,6 +525,10 @@ fn problem(status: StatusCode, error: &str, request_id: &str) -> Response<Body> 
     )
 }
 
+mod streaming;
+
+pub use streaming::{StreamReply, StreamedReply, StreamingHttp, StreamingService};
+
 #[cfg(test)]
 mod front_doors;
 
