@@ -373,3 +373,57 @@ async fn an_http_response_streams_after_its_prelude() {
     assert_eq!(prelude["statusCode"], 404);
     stop(&mut function).await;
 }
+
+#[tokio::test]
+async fn an_http_stream_is_guarded_and_stops_when_its_caller_leaves() {
+    let api = RuntimeApi::start().await.unwrap();
+    let mut function = api.spawn(&example_binary("stream-report"), &[]).unwrap();
+    // 1,000 rows 10 ms apart take 10 s; the deadline is 2 s away. The
+    // status was sent with the prelude, so the guard's `Timeout` comes in
+    // the trailers, before Lambda's deadline.
+    let timed_out = invoke(
+        &api,
+        Event::new(function_url_get("/report", &[("rows", "1000")]), seconds(2)),
+    )
+    .await;
+    assert_eq!(
+        timed_out.error_type(),
+        Some("Timeout"),
+        "{:?}",
+        timed_out.outcome
+    );
+    assert!(timed_out.answered_at < timed_out.deadline.unwrap());
+    let (prelude, body) = prelude_and_body(streamed(&timed_out));
+    assert_eq!(prelude["statusCode"], 200);
+    let rows = String::from_utf8(body).unwrap().lines().count();
+    assert!((100..1000).contains(&rows), "{rows} rows before the guard");
+
+    // A caller that leaves after the first rows: the rest are not produced,
+    // and the next request is served at once.
+    let event = Event::new(
+        function_url_get("/report", &[("rows", "1000")]),
+        seconds(20),
+    )
+    .caller_leaves_after(300);
+    let id = event.request_id.clone();
+    api.push(event);
+    let give_up = Instant::now() + WAIT;
+    while !api.cut_streams().contains(&id) {
+        assert!(Instant::now() < give_up, "the stream was never cut");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let started = Instant::now();
+    let next = invoke(
+        &api,
+        Event::new(function_url_get("/report", &[("rows", "1")]), seconds(10)),
+    )
+    .await;
+    assert!(next.outcome.is_ok());
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    let stderr = stop(&mut function).await;
+    assert!(stderr.contains("the caller went away"), "{stderr}");
+}
