@@ -61,7 +61,6 @@ fn generate(item: &ItemFn, args: &Args, handler: &Handler) -> TokenStream {
     }
     let adapter = match args.trigger.as_ref().map(|trigger| trigger.spec) {
         None => cx.whole_event(),
-        Some(spec) if spec.form == Form::Http && args.stream.is_some() => cx.http_stream_handler(),
         Some(spec) if spec.form == Form::Http => cx.http_handler(),
         Some(spec) if args.batch.is_some() => cx.whole_batch(spec),
         Some(spec) => cx.batch(spec),
@@ -403,7 +402,9 @@ impl Cx<'_> {
 
     /// `#[lambda(http)]` on a request handler: as for a whole event, the
     /// shape, the response and the error are each checked at the user's own
-    /// type.
+    /// type. With `stream`, the response is split into the prelude and a
+    /// body stream by `StreamReply` instead of being converted whole by
+    /// `Reply`; the error is refused the same way.
     fn http_handler(&self) -> TokenStream {
         let private = &self.private;
         let output = &self.handler.output;
@@ -414,35 +415,21 @@ impl Cx<'_> {
             .expect("an http handler has a request");
         let into_result = qualified(output, quote!(#private::Output<_, _>), quote!(into_result));
         let (response, error) = result_arguments(output);
-        let into_response = spanned_like(
-            quote!(<_ as #private::http::Reply>::INTO_RESPONSE),
-            response,
-        );
+        let (adapter, respond) = if self.args.stream.is_some() {
+            (
+                quote!(#private::http::StreamingHttp),
+                quote!(<_ as #private::http::StreamReply>::INTO_STREAM),
+            )
+        } else {
+            (
+                quote!(#private::http::HttpHandler),
+                quote!(<_ as #private::http::Reply>::INTO_RESPONSE),
+            )
+        };
+        let respond = spanned_like(respond, response);
         let refuse = spanned_like(quote!(<_ as #private::http::Refusal>::REFUSE), error);
         let closure = self.closure(&quote!(#request_ty), &into_result);
-        quote!(#private::http::HttpHandler::from_parts(#closure, #into_response, #refuse))
-    }
-
-    /// `#[lambda(http, stream)]` on a request handler: its response is
-    /// split into the prelude and a body stream by `StreamReply`, checked at
-    /// the user's response type; its error is refused as for `http`.
-    fn http_stream_handler(&self) -> TokenStream {
-        let private = &self.private;
-        let output = &self.handler.output;
-        let request_ty = self
-            .handler
-            .event
-            .as_ref()
-            .expect("an http handler has a request");
-        let into_result = qualified(output, quote!(#private::Output<_, _>), quote!(into_result));
-        let (response, error) = result_arguments(output);
-        let into_stream = spanned_like(
-            quote!(<_ as #private::http::StreamReply>::INTO_STREAM),
-            response,
-        );
-        let refuse = spanned_like(quote!(<_ as #private::http::Refusal>::REFUSE), error);
-        let closure = self.closure(&quote!(#request_ty), &into_result);
-        quote!(#private::http::StreamingHttp::from_parts(#closure, #into_stream, #refuse))
+        quote!(#adapter::from_parts(#closure, #respond, #refuse))
     }
 
     /// A batch trigger: one call per record. A batch handler answers

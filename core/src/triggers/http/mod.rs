@@ -344,16 +344,7 @@ where
     B::Error: Into<BoxError>,
 {
     async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
-        let respond = async |request| {
-            let mut service = invocation.state.clone();
-            std::future::poll_fn(|cx| service.poll_ready(cx))
-                .await
-                .map_err(|err| crate::Error::from_boxed(err.into()))?;
-            service
-                .call(request)
-                .await
-                .map_err(|err| crate::Error::from_boxed(err.into()))
-        };
+        let respond = async |request| call_service(invocation.state, request).await;
         serve(
             event,
             invocation,
@@ -363,6 +354,23 @@ where
         )
         .await
     }
+}
+
+/// Sends `request` to a clone of `service` once it is ready, as hyper
+/// servers do; its error is the handler's error.
+async fn call_service<S, B>(service: &S, request: Request) -> Result<Response<B>, crate::Error>
+where
+    S: lambda_http::Service<Request, Response = Response<B>> + Clone,
+    S::Error: Into<BoxError>,
+{
+    let mut service = service.clone();
+    std::future::poll_fn(|cx| service.poll_ready(cx))
+        .await
+        .map_err(|err| crate::Error::from_boxed(err.into()))?;
+    service
+        .call(request)
+        .await
+        .map_err(|err| crate::Error::from_boxed(err.into()))
 }
 
 /// An error a response body yields instead of its next frame.

@@ -150,14 +150,7 @@ where
     async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
         let request = request(event, invocation)?;
         let respond = async {
-            let mut service = invocation.state.clone();
-            std::future::poll_fn(|cx| service.poll_ready(cx))
-                .await
-                .map_err(|err| crate::Error::from_boxed(err.into()))?;
-            let response = service
-                .call(request)
-                .await
-                .map_err(|err| crate::Error::from_boxed(err.into()))?;
+            let response = super::call_service(invocation.state, request).await?;
             Ok(<Response<B> as StreamReply>::INTO_STREAM(response))
         };
         Ok(respond_streamed(respond, invocation, super::error_response::<crate::Error>).await)
