@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::report::{Bound, Check, Figures};
 pub use crate::scenario::message_id;
-use crate::scenario::{answer_json, failed_items};
+use crate::scenario::{answer_json, failed_items, sqs_message};
 
 /// One image of the reference file, with the digit the model predicts.
 #[derive(Clone, Debug, Deserialize)]
@@ -152,22 +152,8 @@ impl Workload {
         if self.invalid_record(index) == Some(record) {
             pixels.pop();
         }
-        json!({
-            "messageId": message_id(index, record),
-            "receiptHandle": "MessageReceiptHandle-AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a",
-            "body": json!({ "id": image_id(index, record), "pixels": pixels }).to_string(),
-            "attributes": {
-                "ApproximateReceiveCount": "1",
-                "SentTimestamp": "1523232000000",
-                "SenderId": "123456789012",
-                "ApproximateFirstReceiveTimestamp": "1523232000001"
-            },
-            "messageAttributes": {},
-            "md5OfBody": "7b270e59b47ff90a553787216d55d91d",
-            "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:digits",
-            "awsRegion": "us-east-1"
-        })
+        let body = json!({ "id": image_id(index, record), "pixels": pixels }).to_string();
+        sqs_message(message_id(index, record), body, "digits")
     }
 
     /// Checks the answer to invocation `index`: `outcome` is the response

@@ -217,8 +217,14 @@ fn sqs_record(scenario: Scenario, index: usize, record: usize) -> Value {
             json!({ "id": order_id, "amount": 12.5 + record as f64, "customer": "ada" }).to_string()
         }
     };
+    sqs_message(message_id(index, record), body, "orders")
+}
+
+/// One SQS message as Lambda delivers it: `body` from queue `queue`, with
+/// the attributes of a first delivery.
+pub fn sqs_message(message_id: String, body: String, queue: &str) -> Value {
     json!({
-        "messageId": message_id(index, record),
+        "messageId": message_id,
         "receiptHandle": "MessageReceiptHandle-AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a",
         "body": body,
         "attributes": {
@@ -230,7 +236,7 @@ fn sqs_record(scenario: Scenario, index: usize, record: usize) -> Value {
         "messageAttributes": {},
         "md5OfBody": "7b270e59b47ff90a553787216d55d91d",
         "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:orders",
+        "eventSourceARN": format!("arn:aws:sqs:us-east-1:123456789012:{queue}"),
         "awsRegion": "us-east-1"
     })
 }
