@@ -369,6 +369,10 @@ where
 /// A failed record without an id cannot be named, so the whole invocation
 /// fails instead and Lambda retries the batch: no record is reported
 /// processed when it was not.
+#[cfg_attr(
+    not(any(feature = "sqs", feature = "kinesis", feature = "dynamodb")),
+    allow(dead_code)
+)]
 pub(crate) fn batch_item_failures(outcome: &BatchOutcome, id_name: &str) -> Outcome {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]

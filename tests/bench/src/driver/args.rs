@@ -32,6 +32,12 @@ pub struct Args {
     pub digits_runs: usize,
     /// Its processes per function and workload only for the cold start.
     pub digits_cold_starts: usize,
+    /// Run the `stream` scenario (streamed against buffered responses).
+    pub stream: bool,
+    /// Its processes per function and response size.
+    pub stream_runs: usize,
+    /// Its measured invocations per process, at 1 KB, 1 MB and 50 MB.
+    pub stream_invocations: [usize; 3],
     /// The modes to run.
     pub modes: Vec<Mode>,
     /// The variants to run (of those each scenario has).
@@ -73,6 +79,9 @@ impl Default for Args {
             digits_predictions: 10_000,
             digits_runs: 5,
             digits_cold_starts: 20,
+            stream: true,
+            stream_runs: 3,
+            stream_invocations: [300, 60, 6],
             modes: Mode::ALL.to_vec(),
             variants: Variant::ALL.to_vec(),
             compile_samples: 3,
@@ -104,11 +113,14 @@ options (environment variable in brackets):
   --cold-starts N         more processes per variant and mode, started only
                           for their cold start [BENCH_COLD_STARTS, 90]
   --warmup N              unmeasured invocations per process [200]
-  --scenarios LIST        echo,sqs,sqs-io,digits
+  --scenarios LIST        echo,sqs,sqs-io,digits,stream
   --digits-predictions N  digits: measured predictions per function and
                           workload [BENCH_DIGITS_PREDICTIONS, 10000]
   --digits-runs N         digits: processes per function and workload [5]
   --digits-cold-starts N  digits: more processes, for the cold start [20]
+  --stream-runs N         stream: processes per function and response size
+                          (each serves 300 invocations of 1 KB, 60 of 1 MB
+                          or 6 of 50 MB) [3]
   --modes LIST            spread,pinned
   --variants LIST         a,b1,b2,c (to profile a few; ratios need a)
   --compile-samples N     timed rebuilds per binary and profile; 0 skips
@@ -124,6 +136,9 @@ options (environment variable in brackets):
 
 /// The name of the ML inference scenario in `--scenarios`.
 const DIGITS: &str = "digits";
+
+/// The name of the response streaming scenario in `--scenarios`.
+const STREAM: &str = "stream";
 
 /// Parses the command line, on top of the environment.
 pub fn parse(
@@ -167,6 +182,8 @@ pub fn parse(
                 parsed.digits_predictions = 1000;
                 parsed.digits_runs = 2;
                 parsed.digits_cold_starts = 3;
+                parsed.stream_runs = 1;
+                parsed.stream_invocations = [100, 20, 3];
             }
             "--invocations" => parsed.invocations = number(&arg, &value(&arg)?)?,
             "--io-invocations" => parsed.io_invocations = number(&arg, &value(&arg)?)?,
@@ -180,17 +197,19 @@ pub fn parse(
                 let names = value(&arg)?;
                 let mut runtime: Vec<&str> = names.split(',').map(str::trim).collect();
                 parsed.digits = runtime.contains(&DIGITS);
-                runtime.retain(|name| *name != DIGITS);
+                parsed.stream = runtime.contains(&STREAM);
+                runtime.retain(|name| *name != DIGITS && *name != STREAM);
                 parsed.scenarios = if runtime.is_empty() {
                     Vec::new()
                 } else {
                     list(&runtime.join(","), &Scenario::ALL, |s| s.name())
-                        .map_err(|err| format!("{err}, {DIGITS}"))?
+                        .map_err(|err| format!("{err}, {DIGITS}, {STREAM}"))?
                 };
             }
             "--digits-predictions" => parsed.digits_predictions = number(&arg, &value(&arg)?)?,
             "--digits-runs" => parsed.digits_runs = number(&arg, &value(&arg)?)?,
             "--digits-cold-starts" => parsed.digits_cold_starts = number(&arg, &value(&arg)?)?,
+            "--stream-runs" => parsed.stream_runs = number(&arg, &value(&arg)?)?,
             "--modes" => parsed.modes = list(&value(&arg)?, &Mode::ALL, |m| m.name())?,
             "--variants" => {
                 parsed.variants = list(&value(&arg)?, &Variant::ALL, |v| v.name())?;
@@ -209,6 +228,9 @@ pub fn parse(
     }
     if parsed.digits && (parsed.digits_runs == 0 || parsed.digits_predictions == 0) {
         return Err("--digits-runs and --digits-predictions must be above 0".to_owned());
+    }
+    if parsed.stream && parsed.stream_runs == 0 {
+        return Err("--stream-runs must be above 0".to_owned());
     }
     Ok(Some(parsed))
 }
@@ -257,8 +279,10 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(both.digits && both.scenarios == [Scenario::Echo]);
+        let stream = parse_args(&["--scenarios", "stream"]).unwrap().unwrap();
+        assert!(stream.stream && !stream.digits && stream.scenarios.is_empty());
         let unknown = parse_args(&["--scenarios", "http"]).unwrap_err();
-        assert!(unknown.contains("sqs-io, digits"), "{unknown}");
+        assert!(unknown.contains("sqs-io, digits, stream"), "{unknown}");
         assert!(parse_args(&["--runs"]).is_err());
         assert_eq!(parse_args(&["--help"]).unwrap(), None);
     }

@@ -245,6 +245,7 @@ pub async fn measure(setup: &Setup<'_>, counts: Counts, cpus: Cpus<'_>) -> Resul
             per_invocation: Duration::from_millis(50)
                 * u32::try_from(workload.predictions()).unwrap_or(u32::MAX),
             keep_logs: matches!(workload, Workload::Sqs(_)),
+            keep_answers: false,
         };
         let expected = workload.expected_predictions(warmup + per_run, setup.reference);
         let functions = workload.functions();

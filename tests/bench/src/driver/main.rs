@@ -14,6 +14,7 @@ mod args;
 mod compile;
 mod digits;
 mod measure;
+mod stream;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -71,7 +72,7 @@ fn run(args: &Args) -> Result<bool, String> {
         .ok_or("the driver has no directory")?
         .to_owned();
     if args.build {
-        build(&root, args.digits)?;
+        build(&root, args)?;
     }
     for scenario in &args.scenarios {
         for variant in args.variants(*scenario) {
@@ -97,6 +98,23 @@ fn run(args: &Args) -> Result<bool, String> {
     } else {
         None
     };
+    if args.stream {
+        for function in stream::Function::ALL {
+            if !bin_dir.join(function.binary()).exists() {
+                return Err(format!(
+                    "{} is missing: build it with cargo build --release -p lambda-fn-bench-stream --bins",
+                    function.binary()
+                ));
+            }
+        }
+    }
+    let read = |path: &str| {
+        std::fs::read_to_string(root.join(path)).map_err(|err| format!("{path}: {err}"))
+    };
+    let http_request: serde_json::Value = serde_json::from_str(&read(
+        "core/tests/fixtures/http/lambda_function_url_request.json",
+    )?)
+    .map_err(|err| format!("the function URL sample event: {err}"))?;
     let load_before = loadavg();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -124,14 +142,7 @@ fn run(args: &Args) -> Result<bool, String> {
         let (function_cpus, harness_cpus) = measure::cpus(Mode::Pinned, &allowed);
         affinity::pin_current_thread(&harness_cpus)
             .map_err(|err| format!("cannot move the harness to CPUs {harness_cpus:?}: {err}"))?;
-        let read = |path: &str| {
-            std::fs::read_to_string(root.join(path)).map_err(|err| format!("{path}: {err}"))
-        };
         let reference = Reference::parse(&read("examples/digits/model/reference.json")?)?;
-        let http_request: serde_json::Value = serde_json::from_str(&read(
-            "core/tests/fixtures/http/lambda_function_url_request.json",
-        )?)
-        .map_err(|err| format!("the function URL sample event: {err}"))?;
         let setup = digits::Setup {
             bin_dir: &bin_dir,
             python,
@@ -149,6 +160,23 @@ fn run(args: &Args) -> Result<bool, String> {
             harness: &harness_cpus,
         };
         digits_rows = runtime.block_on(digits::measure(&setup, counts, cpus))?;
+    }
+    let mut streams = (Vec::new(), Vec::new());
+    if args.stream {
+        let (function_cpus, harness_cpus) = measure::cpus(Mode::Pinned, &allowed);
+        affinity::pin_current_thread(&harness_cpus)
+            .map_err(|err| format!("cannot move the harness to CPUs {harness_cpus:?}: {err}"))?;
+        eprint!("stream, pinned ");
+        let counts = stream::Counts {
+            runs: args.stream_runs,
+            invocations: args.stream_invocations,
+            warmup: 3,
+        };
+        let cpus = measure::Cpus {
+            function: &function_cpus,
+            harness: &harness_cpus,
+        };
+        streams = runtime.block_on(stream::measure(&bin_dir, &http_request, counts, cpus))?;
     }
     affinity::pin_current_thread(&allowed).map_err(|err| format!("sched_setaffinity: {err}"))?;
     let load_after = loadavg();
@@ -189,6 +217,7 @@ fn run(args: &Args) -> Result<bool, String> {
 
     let mut checks = report::checks(&results);
     checks.extend(lambda_fn_bench::digits::checks(&digits_rows));
+    checks.extend(stream::checks(&streams.0, &streams.1));
     println!("### Machine\n");
     for line in machine(&allowed) {
         println!("- {line}");
@@ -250,6 +279,26 @@ fn run(args: &Args) -> Result<bool, String> {
         println!();
         print!("{}", lambda_fn_bench::digits::table(&digits_rows));
     }
+    if !streams.0.is_empty() {
+        println!(
+            "\n### Response streaming (function on CPU {}, harness on CPU {})\n",
+            measure::cpus(Mode::Pinned, &allowed).0[0],
+            measure::cpus(Mode::Pinned, &allowed).1[0]
+        );
+        println!(
+            "- invocations measured per function and size: {} × {} (1 KB), {} × {} (1 MB), {} × {} (50 MB) processes × invocations, after 3 unmeasured invocations per process",
+            args.stream_runs,
+            args.stream_invocations[0],
+            args.stream_runs,
+            args.stream_invocations[1],
+            args.stream_runs,
+            args.stream_invocations[2]
+        );
+        println!(
+            "- first byte after the write: its arrival at the Runtime API − the handler's stamp (`CLOCK_MONOTONIC` when the first chunk is produced; for a buffered response, the whole answer − when its body is built); throughput: payload / (answer complete − event served)\n"
+        );
+        print!("{}", stream::table(&streams.0, &streams.1));
+    }
     println!("\n### Targets\n");
     print!("{}", report::checks_table(&checks));
     let missed = checks.iter().filter(|check| !check.met()).count();
@@ -262,23 +311,24 @@ fn run(args: &Args) -> Result<bool, String> {
 }
 
 /// Builds the function binaries the way a user builds a function: release,
-/// and without the driver's features. The digits examples are built on
-/// their own, so that their features (`http`) do not reach the runtime
-/// scenarios' binaries.
-fn build(root: &Path, digits: bool) -> Result<(), String> {
-    let bench = ["-p", "lambda-fn-bench", "--no-default-features", "--bins"];
-    let examples = ["-p", "lambda-fn-digits", "--bins"];
-    let builds: &[&[&str]] = if digits {
-        &[&bench, &examples]
-    } else {
-        &[&bench]
-    };
+/// and without the driver's features. The digits examples and the stream
+/// functions are built on their own, so that their features (`http`) do not
+/// reach the runtime scenarios' binaries.
+fn build(root: &Path, args: &Args) -> Result<(), String> {
+    let bench: &[&str] = &["-p", "lambda-fn-bench", "--no-default-features", "--bins"];
+    let mut builds = vec![bench];
+    if args.digits {
+        builds.push(&["-p", "lambda-fn-digits", "--bins"]);
+    }
+    if args.stream {
+        builds.push(&["-p", "lambda-fn-bench-stream", "--bins"]);
+    }
     for packages in builds {
         eprintln!("building: cargo build --release {}", packages.join(" "));
         let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
             .current_dir(root)
             .args(["build", "--release"])
-            .args(*packages)
+            .args(packages)
             .status()
             .map_err(|err| format!("cannot run cargo: {err}"))?;
         if !status.success() {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use lambda_fn::testing::{DeadlineHeader, Event, Function, RuntimeApi};
+use lambda_fn::testing::{Answer, DeadlineHeader, Event, Function, RuntimeApi};
 use lambda_fn_bench::report::{Figures, Instructions, Mode, Row};
 use lambda_fn_bench::scenario::{Scenario, Variant};
 use lambda_fn_bench::stats::{median, percentile};
@@ -32,6 +32,9 @@ pub struct Run {
     pub served: usize,
     /// What it logged (stdout, then stderr), if [`Load::keep_logs`].
     pub logs: String,
+    /// Its answers, checked, in the order they arrived (warm-up included),
+    /// if [`Load::keep_answers`].
+    pub answers: Vec<Answer>,
 }
 
 /// Where the function and the harness run.
@@ -114,6 +117,8 @@ pub struct Load<'a> {
     pub per_invocation: Duration,
     /// Keep what the process logged (stdout and stderr) in [`Run::logs`].
     pub keep_logs: bool,
+    /// Keep the answers in [`Run::answers`], for figures of their own.
+    pub keep_answers: bool,
 }
 
 impl<'a> Load<'a> {
@@ -127,6 +132,7 @@ impl<'a> Load<'a> {
                 Scenario::Echo | Scenario::Sqs => Duration::from_millis(10),
             },
             keep_logs: false,
+            keep_answers: false,
         }
     }
 }
@@ -254,6 +260,11 @@ pub async fn run_process(
         cpu_time,
         served: total,
         logs,
+        answers: if load.keep_answers {
+            answers
+        } else {
+            Vec::new()
+        },
     })
 }
 
@@ -320,17 +331,12 @@ async fn spawn_until_first_poll(
 }
 
 /// Checks the answer to invocation `index` by value.
-fn check_answer(
-    load: &Load<'_>,
-    name: &str,
-    index: usize,
-    answer: &lambda_fn::testing::Answer,
-) -> Result<(), String> {
+fn check_answer(load: &Load<'_>, name: &str, index: usize, answer: &Answer) -> Result<(), String> {
     (load.check)(index, outcome(answer)).map_err(|wrong| format!("{name}: wrong answer: {wrong}"))
 }
 
 /// The answer's body, or the error type and message posted.
-fn outcome(answer: &lambda_fn::testing::Answer) -> Outcome<'_> {
+pub(crate) fn outcome(answer: &Answer) -> Outcome<'_> {
     match &answer.outcome {
         Ok(body) => Ok(&body[..]),
         Err((error_type, message)) => Err((error_type.as_str(), message.as_str())),
