@@ -59,6 +59,7 @@ mod guard;
 mod invocation;
 mod local;
 mod logging;
+mod pipe;
 mod runtime;
 mod shutdown;
 mod state;

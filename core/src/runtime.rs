@@ -410,7 +410,8 @@ impl RuntimeApi {
     ) -> Result<(), String> {
         let request_id = reply.request_id.as_str();
         let path = format!("{}/response", reply.path);
-        let (mut sender, body) = Body::channel();
+        let (mut outbox, body) = crate::pipe::pipe(crate::pipe::BUDGET);
+        let body = Body::new(body);
         let mut request = build_request()
             .method(Method::POST)
             .uri(path.as_str())
@@ -453,21 +454,22 @@ impl RuntimeApi {
             }
         };
         let feeding = async {
-            let ended = crate::stream::feed(&mut sender, streaming.chunks, deadline).await;
+            let ended = crate::stream::feed(&mut outbox, streaming.chunks, deadline).await;
+            let mut trailers = None;
             if let crate::stream::Ended::Failed(failure) = &ended {
                 let diagnostic = failure.clone().into_diagnostic();
-                let mut trailers = HeaderMap::new();
+                let mut error = HeaderMap::new();
                 let error_type = HeaderValue::from_str(&diagnostic.error_type)
                     .unwrap_or_else(|_| HeaderValue::from_static("Unhandled"));
-                trailers.insert(ERROR_TYPE_TRAILER, error_type);
+                error.insert(ERROR_TYPE_TRAILER, error_type);
                 let encoded = crate::stream::base64(&trailer_error_body(&diagnostic));
                 if let Ok(value) = HeaderValue::from_str(&encoded) {
-                    trailers.insert(ERROR_BODY_TRAILER, value);
+                    error.insert(ERROR_BODY_TRAILER, value);
                 }
-                let _ = sender.send_trailers(trailers).await;
+                trailers = Some(error);
             }
-            // Dropping the sender ends the body.
-            drop(sender);
+            // The body ends after the queued chunks and the trailers.
+            outbox.finish(trailers);
             let _ = fed.send(());
             ended
         };

@@ -32,7 +32,11 @@
 //!   `Lambda-Runtime-Function-Response-Mode: streaming` and
 //!   `Transfer-Encoding: chunked`; each chunk the stream yields is written
 //!   as it is yielded, on a connection with `TCP_NODELAY`, so that no chunk
-//!   waits for the previous one's acknowledgement (Nagle's algorithm).
+//!   waits for the previous one's acknowledgement (Nagle's algorithm). A
+//!   chunk under 16 KiB is handed to the connection before the stream is
+//!   polled again; larger chunks that a fast stream yields while the
+//!   connection is still writing are written together, up to 256 KiB
+//!   queued, which is all the response ever holds in memory.
 //! - An error after the first byte cannot change the status any more: it is
 //!   sent as the HTTP trailers `Lambda-Runtime-Function-Error-Type` and
 //!   `Lambda-Runtime-Function-Error-Body` (the base64 of the JSON error
@@ -238,10 +242,10 @@ pub(crate) enum Ended {
     },
 }
 
-/// Sends each chunk of `chunks` to `sender` as it is yielded, within the
+/// Sends each chunk of `chunks` to `outbox` as it is yielded, within the
 /// deadline guard and the panic catcher and up to [`MAX_STREAMED_BYTES`].
 pub(crate) async fn feed(
-    sender: &mut lambda_runtime_api_client::body::sender::Sender,
+    outbox: &mut crate::pipe::Outbox,
     mut chunks: Chunks,
     deadline: &Deadline,
 ) -> Ended {
@@ -264,7 +268,7 @@ pub(crate) async fn feed(
                 continue;
             }
             let len = chunk.len();
-            if sender.send_data(chunk).await.is_err() {
+            if outbox.send(chunk).await.is_err() {
                 return Ended::Gone { bytes: sent };
             }
             sent += len;

@@ -374,6 +374,8 @@ pub struct Streamed {
     pub content_type: Option<String>,
     /// The HTTP trailers, names lowercase, in the order received.
     pub trailers: Vec<(String, String)>,
+    /// When the last frame (data or trailers) arrived.
+    pub ended_at: Option<Instant>,
 }
 
 impl Streamed {
@@ -973,15 +975,21 @@ async fn read_streamed(
     cut_after: Option<usize>,
 ) -> Result<Streamed, hyper::Error> {
     let mut streamed = Streamed::default();
-    let mut bytes = bytes::BytesMut::new();
+    // The frames are kept as they came and joined once the body has ended,
+    // so that reading a large stream costs the harness no copy while it
+    // runs (its end is when the last frame arrived, not after the join).
+    let mut frames: Vec<Bytes> = Vec::new();
+    let mut len = 0;
     while let Some(frame) = body.frame().await {
         let frame = frame?;
         let at = Instant::now();
+        streamed.ended_at = Some(at);
         match frame.into_data() {
             Ok(data) => {
                 streamed.chunks.push((at, data.len()));
-                bytes.extend_from_slice(&data);
-                if cut_after.is_some_and(|limit| bytes.len() >= limit) {
+                len += data.len();
+                frames.push(data);
+                if cut_after.is_some_and(|limit| len >= limit) {
                     break;
                 }
             }
@@ -1003,7 +1011,17 @@ async fn read_streamed(
             }
         }
     }
-    streamed.body = bytes.freeze();
+    streamed.body = match frames.len() {
+        0 => Bytes::new(),
+        1 => frames.pop().unwrap_or_default(),
+        _ => {
+            let mut bytes = bytes::BytesMut::with_capacity(len);
+            for frame in &frames {
+                bytes.extend_from_slice(frame);
+            }
+            bytes.freeze()
+        }
+    };
     Ok(streamed)
 }
 
@@ -1200,7 +1218,12 @@ fn record(
     body: Bytes,
     post: Post<'_>,
 ) -> Recorded {
-    let answered_at = Instant::now();
+    // A streamed answer arrived with its last frame.
+    let answered_at = post
+        .streamed
+        .as_ref()
+        .and_then(|streamed| streamed.ended_at)
+        .unwrap_or_else(Instant::now);
     let body_len = body.len();
     let streamed_error = post.streamed.as_ref().and_then(trailer_error);
     let outcome = if let Some(error) = streamed_error {

@@ -121,6 +121,9 @@ pub struct Row {
     pub mb_per_s: f64,
     /// Peak RSS, the median of the processes', KiB.
     pub peak_rss_kib: f64,
+    /// The function's CPU time per invocation served (its start and the
+    /// warm-up included), µs.
+    pub cpu_us: f64,
 }
 
 /// What one probe showed.
@@ -232,6 +235,8 @@ struct Samples {
     after_event_ns: Vec<u64>,
     mb_per_s: Vec<f64>,
     peak_rss_kib: u64,
+    /// The process's CPU time over its life, and the invocations it served.
+    cpu: (Duration, usize),
 }
 
 async fn run_one(
@@ -263,6 +268,7 @@ async fn run_one(
         after_event_ns: Vec::with_capacity(measured),
         mb_per_s: Vec::with_capacity(measured),
         peak_rss_kib: run.peak_rss_kib,
+        cpu: (run.cpu_time, run.served),
     };
     for answer in &run.answers {
         let index: usize = answer
@@ -329,7 +335,7 @@ pub async fn measure(
         for function in functions {
             let row = summarize(function, bytes, &pooled[&function]);
             eprintln!(
-                "  stream {} {}: first byte {:.0} / {:.0} / {:.0} µs after the write (p50/p99/max), {:.0} µs after the event, {:.0} MB/s, RSS {:.0} KiB",
+                "  stream {} {}: first byte {:.0} / {:.0} / {:.0} µs after the write (p50/p99/max), {:.0} µs after the event, {:.0} MB/s, CPU {:.0} µs/inv, RSS {:.0} KiB",
                 size(bytes),
                 function.binary(),
                 row.after_write_us[0],
@@ -337,6 +343,7 @@ pub async fn measure(
                 row.after_write_us[2],
                 row.after_event_us,
                 row.mb_per_s,
+                row.cpu_us,
                 row.peak_rss_kib
             );
             rows.push(row);
@@ -391,6 +398,11 @@ fn summarize(function: Function, bytes: usize, runs: &[Samples]) -> Row {
         after_event_us: us(&after_event, 50.0),
         mb_per_s: median(&mb_per_s).unwrap_or(0.0),
         peak_rss_kib: median(&rss).unwrap_or(0.0),
+        cpu_us: {
+            let cpu: Duration = runs.iter().map(|run| run.cpu.0).sum();
+            let served: usize = runs.iter().map(|run| run.cpu.1).sum();
+            cpu.as_secs_f64() * 1e6 / served.max(1) as f64
+        },
     }
 }
 
@@ -469,14 +481,14 @@ fn find_row(rows: &[Row], function: Function, bytes: usize) -> Option<&Row> {
 pub fn table(rows: &[Row], probes: &[Probe]) -> String {
     use std::fmt::Write as _;
     let mut out = String::from(
-        "| size | function | written with | first byte after the write p50 / p99 / max | first byte after the event p50 | throughput | peak RSS | invocations |\n|---|---|---|--:|--:|--:|--:|--:|\n",
+        "| size | function | written with | first byte after the write p50 / p99 / max | first byte after the event p50 | throughput | CPU per invocation | peak RSS | invocations |\n|---|---|---|--:|--:|--:|--:|--:|--:|\n",
     );
     for &bytes in &SIZES {
         for function in Function::ALL {
             let Some(row) = find_row(rows, function, bytes) else {
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {} | not run: a buffered response is held to Lambda's {BUFFERED_LIMIT} bytes (see the probes) | | | | |",
+                    "| {} | {} | {} | not run: a buffered response is held to Lambda's {BUFFERED_LIMIT} bytes (see the probes) | | | | | |",
                     size(bytes),
                     function.binary(),
                     function.written()
@@ -492,7 +504,7 @@ pub fn table(rows: &[Row], probes: &[Probe]) -> String {
             };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} / {} / {} | {} | {:.0} MB/s | {:.1} MB | {} |",
+                "| {} | {} | {} | {} / {} / {} | {} | {:.0} MB/s | {} | {:.1} MB | {} |",
                 size(bytes),
                 function.binary(),
                 function.written(),
@@ -501,6 +513,7 @@ pub fn table(rows: &[Row], probes: &[Probe]) -> String {
                 ms(row.after_write_us[2]),
                 ms(row.after_event_us),
                 row.mb_per_s,
+                ms(row.cpu_us),
                 row.peak_rss_kib * 1024.0 / 1e6,
                 row.invocations
             );
@@ -605,6 +618,7 @@ mod tests {
             after_event_us: p99_us,
             mb_per_s,
             peak_rss_kib: rss,
+            cpu_us: 100.0,
         }
     }
 
