@@ -7,6 +7,10 @@
 //!   `{"rows": N, "done": true}`. The caller has each line as it is written.
 //! - `GET /report?rows=x` (not a number) → `400 {"error": ...}`, before any
 //!   streaming starts.
+//! - `GET /report?rows=N&fail_at=K`: the report's source fails at row `K`
+//!   (`K < N`). The `200` and rows `0..K` have reached the caller by then, so
+//!   the failure is reported in the stream's trailers (the invocation
+//!   fails, with this error), not as a status.
 //! - `GET /events?count=N` → `200 text/event-stream`: `N` server-sent events
 //!   from axum's `Sse`, one every 10 ms.
 //! - anything else → 404 (axum's fallback).
@@ -70,17 +74,39 @@ fn refuse(error: &str) -> Response {
         .into_response()
 }
 
-/// `GET /report?rows=N`: NDJSON lines, streamed.
+/// The report's source failed at a row.
+#[derive(Debug)]
+struct SourceFailed(u64);
+
+impl std::fmt::Display for SourceFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the report's source failed at row {}", self.0)
+    }
+}
+
+impl std::error::Error for SourceFailed {}
+
+/// `GET /report?rows=N[&fail_at=K]`: NDJSON lines, streamed.
 async fn report(uri: Uri) -> Response {
-    let rows = match number(&query(&uri), "rows", 10) {
-        Ok(rows) => rows,
-        Err(error) => return refuse(&error),
+    let query = query(&uri);
+    let (rows, fail_at) = match (
+        number(&query, "rows", 10),
+        number(&query, "fail_at", u64::MAX),
+    ) {
+        (Ok(rows), Ok(fail_at)) => (rows, fail_at),
+        (Err(error), _) | (_, Err(error)) => return refuse(&error),
     };
     let lines = stream::StreamExt::chain(
-        stream::StreamExt::map(paced(rows), |row| format!("{{\"row\":{row}}}\n")),
-        stream::once(async move { format!("{{\"rows\":{rows},\"done\":true}}\n") }),
+        stream::StreamExt::map(paced(rows), move |row| {
+            if row == fail_at {
+                Err(SourceFailed(row))
+            } else {
+                Ok(format!("{{\"row\":{row}}}\n"))
+            }
+        }),
+        stream::once(async move { Ok(format!("{{\"rows\":{rows},\"done\":true}}\n")) }),
     );
-    let body = Body::from_stream(stream::StreamExt::map(lines, Ok::<_, Infallible>));
+    let body = Body::from_stream(lines);
     ([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response()
 }
 
@@ -132,6 +158,26 @@ mod tests {
         let (status, body) = send("/report?rows=x").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(body.contains("rows must be a whole number"), "{body}");
+        let (status, body) = send("/report?rows=3&fail_at=y").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("fail_at must be a whole number"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_failing_source_ends_the_body_with_its_error() {
+        let request = Request::get("/report?rows=5&fail_at=2")
+            .body(Body::empty())
+            .unwrap();
+        let response = app().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let err = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the report's source failed at row 2"),
+            "{err:?}"
+        );
     }
 
     #[tokio::test]

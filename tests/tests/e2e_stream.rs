@@ -375,6 +375,56 @@ async fn an_http_response_streams_after_its_prelude() {
 }
 
 #[tokio::test]
+async fn an_http_stream_that_fails_after_its_prelude_reports_it_in_the_trailers() {
+    let api = RuntimeApi::start().await.unwrap();
+    let mut function = api.spawn(&example_binary("stream-report"), &[]).unwrap();
+    let failed = invoke(
+        &api,
+        Event::new(
+            function_url_get("/report", &[("rows", "5"), ("fail_at", "3")]),
+            seconds(10),
+        ),
+    )
+    .await;
+    // The 200 and the rows before the failure reached the caller; the
+    // failure came after them, as trailers, and the invocation failed.
+    let stream = streamed(&failed);
+    let (prelude, body) = prelude_and_body(stream);
+    assert_eq!(prelude["statusCode"], 200);
+    assert_eq!(
+        String::from_utf8(body).unwrap(),
+        "{\"row\":0}\n{\"row\":1}\n{\"row\":2}\n"
+    );
+    assert!(failed.error_type().is_some(), "{:?}", failed.outcome);
+    assert!(
+        failed
+            .error_message()
+            .unwrap()
+            .contains("the report's source failed at row 3"),
+        "{:?}",
+        failed.error_message()
+    );
+    assert!(
+        stream
+            .trailer("lambda-runtime-function-error-body")
+            .is_some()
+    );
+    // The process serves on.
+    let fine = invoke(
+        &api,
+        Event::new(function_url_get("/report", &[("rows", "2")]), seconds(10)),
+    )
+    .await;
+    assert!(fine.outcome.is_ok(), "{:?}", fine.outcome);
+    assert!(function.is_running());
+    let stderr = stop(&mut function).await;
+    assert!(
+        stderr.contains("invocation failed while streaming its response"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
 async fn an_http_stream_is_guarded_and_stops_when_its_caller_leaves() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = api.spawn(&example_binary("stream-report"), &[]).unwrap();
