@@ -80,8 +80,8 @@ impl Default for Args {
             digits_runs: 5,
             digits_cold_starts: 20,
             stream: true,
-            stream_runs: 3,
-            stream_invocations: [300, 60, 6],
+            stream_runs: 5,
+            stream_invocations: [400, 100, 20],
             modes: Mode::ALL.to_vec(),
             variants: Variant::ALL.to_vec(),
             compile_samples: 3,
@@ -119,8 +119,8 @@ options (environment variable in brackets):
   --digits-runs N         digits: processes per function and workload [5]
   --digits-cold-starts N  digits: more processes, for the cold start [20]
   --stream-runs N         stream: processes per function and response size
-                          (each serves 300 invocations of 1 KB, 60 of 1 MB
-                          or 6 of 50 MB) [3]
+                          (each serves 400 invocations of 1 KB, 100 of 1 MB
+                          or 20 of 50 MB; --quick: 100, 20, 3) [5]
   --modes LIST            spread,pinned
   --variants LIST         a,b1,b2,c (to profile a few; ratios need a)
   --compile-samples N     timed rebuilds per binary and profile; 0 skips

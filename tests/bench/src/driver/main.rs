@@ -162,6 +162,7 @@ fn run(args: &Args) -> Result<bool, String> {
         digits_rows = runtime.block_on(digits::measure(&setup, counts, cpus))?;
     }
     let mut streams = (Vec::new(), Vec::new());
+    let mut stream_stolen = None;
     if args.stream {
         let (function_cpus, harness_cpus) = measure::cpus(Mode::Pinned, &allowed);
         affinity::pin_current_thread(&harness_cpus)
@@ -176,7 +177,11 @@ fn run(args: &Args) -> Result<bool, String> {
             function: &function_cpus,
             harness: &harness_cpus,
         };
+        let before = stream::stolen();
         streams = runtime.block_on(stream::measure(&bin_dir, &http_request, counts, cpus))?;
+        stream_stolen = before
+            .zip(stream::stolen())
+            .map(|(before, after)| after - before);
     }
     affinity::pin_current_thread(&allowed).map_err(|err| format!("sched_setaffinity: {err}"))?;
     let load_after = loadavg();
@@ -295,8 +300,15 @@ fn run(args: &Args) -> Result<bool, String> {
             args.stream_invocations[2]
         );
         println!(
-            "- first byte after the write: its arrival at the Runtime API − the handler's stamp (`CLOCK_MONOTONIC` when the first chunk is produced; for a buffered response, the whole answer − when its body is built); throughput: payload / (answer complete − event served)\n"
+            "- first byte after the write: its arrival at the Runtime API − the handler's stamp (`CLOCK_MONOTONIC` when the first chunk is produced; for a buffered response, the whole answer − when its body is built); throughput: payload / (answer complete − event served)"
         );
+        if let Some(stolen) = stream_stolen {
+            println!(
+                "- CPU time the hypervisor took from the machine's CPUs during these measurements (`steal` in `/proc/stat`): {} ms",
+                stolen.as_millis()
+            );
+        }
+        println!();
         print!("{}", stream::table(&streams.0, &streams.1));
     }
     println!("\n### Targets\n");

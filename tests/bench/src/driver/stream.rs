@@ -463,6 +463,32 @@ async fn probe(
     })
 }
 
+/// The CPU time the hypervisor has taken from this machine's CPUs since
+/// boot (the `steal` column of `/proc/stat`): what makes a virtual
+/// machine's latencies jump now and then. `None` where it is not counted.
+pub fn stolen() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks: u64 = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .nth(8)?
+        .parse()
+        .ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let per_second = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).ok()?;
+    Some(Duration::from_millis(ticks * 1000 / per_second.max(1)))
+}
+
+/// A throughput with two significant digits below 10 MB/s.
+fn rate(mb_per_s: f64) -> String {
+    if mb_per_s < 10.0 {
+        format!("{mb_per_s:.2} MB/s")
+    } else {
+        format!("{mb_per_s:.0} MB/s")
+    }
+}
+
 /// `1 KB`, `1 MB`, `50 MB`.
 fn size(bytes: usize) -> String {
     match bytes {
@@ -504,7 +530,7 @@ pub fn table(rows: &[Row], probes: &[Probe]) -> String {
             };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} / {} / {} | {} | {:.0} MB/s | {} | {:.1} MB | {} |",
+                "| {} | {} | {} | {} / {} / {} | {} | {} | {} | {:.1} MB | {} |",
                 size(bytes),
                 function.binary(),
                 function.written(),
@@ -512,7 +538,7 @@ pub fn table(rows: &[Row], probes: &[Probe]) -> String {
                 ms(row.after_write_us[1]),
                 ms(row.after_write_us[2]),
                 ms(row.after_event_us),
-                row.mb_per_s,
+                rate(row.mb_per_s),
                 ms(row.cpu_us),
                 row.peak_rss_kib * 1024.0 / 1e6,
                 row.invocations
