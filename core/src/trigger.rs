@@ -24,19 +24,9 @@ use crate::invocation::{Handler, Invocation, Outcome};
 
 /// Declares a trigger module's `Source`: the type that implements the
 /// contract for `#[lambda(<keyword>)]` (hidden: users never name it).
-/// Unused when only `http` (which has its own adapter) is enabled.
-#[cfg_attr(
-    not(any(
-        feature = "sqs",
-        feature = "sns",
-        feature = "s3",
-        feature = "kinesis",
-        feature = "dynamodb",
-        feature = "eventbridge",
-        feature = "schedule"
-    )),
-    allow(unused_macros)
-)]
+/// Unused (and allowed to be) when only `http`, which has its own adapter,
+/// is enabled.
+#[allow(unused_macros)]
 macro_rules! source {
     ($keyword:literal) => {
         #[doc = concat!("`#[lambda(", $keyword, ")]`: implements the trigger contract (`crate::trigger`).")]
@@ -44,18 +34,7 @@ macro_rules! source {
         pub enum Source {}
     };
 }
-#[cfg_attr(
-    not(any(
-        feature = "sqs",
-        feature = "sns",
-        feature = "s3",
-        feature = "kinesis",
-        feature = "dynamodb",
-        feature = "eventbridge",
-        feature = "schedule"
-    )),
-    allow(unused_imports)
-)]
+#[allow(unused_imports)]
 pub(crate) use source;
 
 /// A Lambda trigger whose events carry records.
