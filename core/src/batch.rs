@@ -4,11 +4,14 @@
 //!
 //! The trigger adapter ([`crate::trigger::Batch`]) drives [`process`], and
 //! each trigger turns the [`BatchOutcome`] into its answer: the partial batch
-//! response of [`batch_item_failures`] (SQS, Kinesis, DynamoDB Streams) or a
-//! failed invocation (SNS, S3, EventBridge, schedules).
+//! response of [`batch_item_failures`] (SQS, Kinesis, DynamoDB Streams,
+//! Kafka), a failed invocation (SNS, S3, EventBridge, schedules, Amazon MQ,
+//! CloudWatch Logs), or one result per record built from what each record's
+//! handler answered (Firehose, S3 Batch Operations).
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::ops::Range;
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
@@ -21,7 +24,7 @@ use crate::guard::{caught, guarded, timeout};
 use crate::invocation::{Invocation, Outcome};
 
 /// How the records of a batch are run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Order {
     /// Records are independent: up to `concurrency` run at once, and every
     /// record runs whatever happens to the others.
@@ -34,6 +37,41 @@ pub enum Order {
     /// queues and streams, where a later record must not overtake an earlier
     /// one).
     InOrder,
+    /// Records run in order within each group (a Kafka partition), as for
+    /// [`Order::InOrder`]: at a group's first failure, that record and every
+    /// later one of the group are failed without being processed. Groups
+    /// are independent: up to `concurrency` run at once.
+    Grouped {
+        /// Contiguous ranges of record indices, in batch order, covering
+        /// every record once.
+        groups: Vec<Range<usize>>,
+        /// How many groups may be in flight at once (at least 1).
+        concurrency: usize,
+    },
+}
+
+impl Order {
+    /// The groups of records that run in order (a record of an unordered
+    /// batch is a group of its own) and how many groups run at once.
+    fn into_groups(self, records: usize) -> (Vec<Range<usize>>, usize) {
+        match self {
+            Order::Unordered { concurrency } => {
+                ((0..records).map(|i| i..i + 1).collect(), concurrency.max(1))
+            }
+            Order::InOrder => (vec![0..records], 1),
+            Order::Grouped {
+                groups,
+                concurrency,
+            } => {
+                debug_assert!(
+                    groups.iter().map(|g| g.len()).sum::<usize>() == records
+                        && groups.windows(2).all(|w| w[0].end == w[1].start),
+                    "the groups of an ordered batch cover its records once, in order"
+                );
+                (groups, concurrency.max(1))
+            }
+        }
+    }
 }
 
 /// A record that did not succeed.
@@ -47,15 +85,45 @@ pub struct RecordFailure {
     pub failure: Failure,
 }
 
-/// What happened to a batch.
+/// What happened to a batch. `O` is what a record's handler answered on
+/// success, for a trigger that answers one result per record (Firehose's
+/// transformed data); `()` for the others.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct BatchOutcome {
+pub struct BatchOutcome<O = ()> {
     /// How many records the batch had.
     pub records: usize,
     /// Every record that did not succeed, in batch order.
     pub failures: Vec<RecordFailure>,
     /// Whether the deadline guard fired before every record finished.
     pub timed_out: bool,
+    /// What each record's handler answered, by index: `Some` exactly for
+    /// the records that succeeded.
+    pub outputs: Vec<Option<O>>,
+}
+
+impl<O> BatchOutcome<O> {
+    /// Each record in batch order with what became of it: its handler's
+    /// answer, or why it failed.
+    pub fn into_results(self) -> impl Iterator<Item = Result<O, Failure>> {
+        let mut failures = self.failures.into_iter().peekable();
+        self.outputs
+            .into_iter()
+            .enumerate()
+            .map(move |(index, output)| match output {
+                Some(output) => Ok(output),
+                None => Err(failures
+                    .next_if(|failed| failed.index == index)
+                    .map_or_else(
+                        || Failure::InvalidResponse(format!("record {index} has no outcome")),
+                        |failed| failed.failure,
+                    )),
+            })
+    }
+
+    /// Whether any record did not succeed.
+    pub fn any_failed(&self) -> bool {
+        !self.failures.is_empty()
+    }
 }
 
 impl BatchOutcome {
@@ -146,34 +214,48 @@ fn describe(failures: &[RecordFailure]) -> String {
         .join("; ")
 }
 
-#[derive(Clone)]
-enum Status {
+/// What a trigger without per-record results keeps of a record's success:
+/// nothing.
+pub fn nothing(_: ()) -> Result<(), Failure> {
+    Ok(())
+}
+
+enum Status<O> {
     Pending,
-    Succeeded,
+    Succeeded(O),
     Failed(Failure),
+}
+
+fn pending<O>(records: usize) -> Vec<Status<O>> {
+    (0..records).map(|_| Status::Pending).collect()
 }
 
 /// Runs `handler` on every record of `records`.
 ///
 /// `decode` turns a raw record into the handler's payload; `id` names a
-/// record in the answer and in logs; `report` turns the handler's error into
-/// a diagnostic. The deadline guard of `invocation` covers the whole batch:
-/// when it fires, the records still running are dropped and every record
-/// that did not finish is a failure with `errorType` `Timeout`. A record is
-/// only ever counted as a success when its handler returned `Ok`.
-pub async fn process<R, P, S, F, E>(
-    records: &[R],
-    id: impl Fn(&R) -> Option<String>,
-    decode: impl Fn(&R) -> Result<P, Failure>,
+/// record in the answer and in logs; `keep` turns what the handler answered
+/// into what the trigger's answer is built from (nothing, for most
+/// triggers; a failure there fails the record); `report` turns the
+/// handler's error into a diagnostic. The deadline guard of `invocation`
+/// covers the whole batch: when it fires, the records still running are
+/// dropped and every record that did not finish is a failure with
+/// `errorType` `Timeout`. A record is only ever counted as a success when
+/// its handler returned `Ok`.
+#[allow(clippy::too_many_arguments)]
+pub async fn process<Rec, P, R, O, S, F, E>(
+    records: &[Rec],
+    id: impl Fn(&Rec) -> Option<String>,
+    decode: impl Fn(&Rec) -> Result<P, Failure>,
     handler: &F,
+    keep: fn(R) -> Result<O, Failure>,
     report: fn(E) -> crate::Diagnostic,
     invocation: &Invocation<'_, S>,
     order: Order,
-) -> BatchOutcome
+) -> BatchOutcome<O>
 where
-    F: AsyncFn(P, &Invocation<'_, S>) -> Result<(), E>,
+    F: AsyncFn(P, &Invocation<'_, S>) -> Result<R, E>,
 {
-    let status = RefCell::new(vec![Status::Pending; records.len()]);
+    let status = RefCell::new(pending(records.len()));
     let run = |index: usize| {
         let status = &status;
         let record = &records[index];
@@ -182,35 +264,32 @@ where
             let result = match decoded {
                 Err(undecodable) => Err(undecodable),
                 Ok(payload) => match caught(handler(payload, invocation)).await {
-                    Ok(Ok(())) => Ok(()),
+                    Ok(Ok(answer)) => keep(answer),
                     Ok(Err(err)) => Err(Failure::Handler(report(err))),
                     Err(panic) => Err(panic),
                 },
             };
             let succeeded = result.is_ok();
             status.borrow_mut()[index] = match result {
-                Ok(()) => Status::Succeeded,
+                Ok(output) => Status::Succeeded(output),
                 Err(failure) => Status::Failed(failure),
             };
             succeeded
         }
     };
-    let work = async {
-        match order {
-            Order::InOrder => {
-                for index in 0..records.len() {
-                    if !run(index).await {
-                        break;
-                    }
+    let (groups, concurrency) = order.into_groups(records.len());
+    let work = run_groups(&groups, concurrency, |group: Range<usize>| {
+        let run = &run;
+        async move {
+            for index in group {
+                if !run(index).await {
+                    break;
                 }
             }
-            Order::Unordered { concurrency } => {
-                run_unordered(records.len(), concurrency.max(1), run).await;
-            }
         }
-    };
+    });
     let finished = guarded(invocation.deadline, work).await.is_ok();
-    settle(records, id, status.into_inner(), !finished, invocation)
+    settle(records, id, status.into_inner(), &groups, !finished, invocation)
 }
 
 /// Runs `handler` once on every record of `records` that decodes: the batch
@@ -226,10 +305,10 @@ where
 /// failure that record and every later one are failed: the records after
 /// it were handled, but are reported failed so that Lambda redelivers them
 /// after it, exactly as the per-record form does.
-pub async fn process_together<R, P, S, F, E>(
-    records: &[R],
-    id: impl Fn(&R) -> Option<String>,
-    decode: impl Fn(&R) -> Result<P, Failure>,
+pub async fn process_together<Rec, P, S, F, E>(
+    records: &[Rec],
+    id: impl Fn(&Rec) -> Option<String>,
+    decode: impl Fn(&Rec) -> Result<P, Failure>,
     handler: &F,
     report: fn(E) -> crate::Diagnostic,
     invocation: &Invocation<'_, S>,
@@ -238,18 +317,20 @@ pub async fn process_together<R, P, S, F, E>(
 where
     F: AsyncFn(Vec<P>, &Invocation<'_, S>) -> Result<Vec<Result<(), E>>, E>,
 {
-    let mut status = vec![Status::Pending; records.len()];
+    let (groups, _) = order.into_groups(records.len());
+    let mut status = pending(records.len());
     let mut payloads = Vec::with_capacity(records.len());
     let mut given = Vec::with_capacity(records.len());
-    for (index, record) in records.iter().enumerate() {
-        match decode(record) {
-            Ok(payload) => {
-                payloads.push(payload);
-                given.push(index);
-            }
-            Err(undecodable) => {
-                status[index] = Status::Failed(undecodable);
-                if order == Order::InOrder {
+    for group in &groups {
+        for index in group.clone() {
+            match decode(&records[index]) {
+                Ok(payload) => {
+                    payloads.push(payload);
+                    given.push(index);
+                }
+                Err(undecodable) => {
+                    // The rest of an ordered group must not overtake it.
+                    status[index] = Status::Failed(undecodable);
                     break;
                 }
             }
@@ -258,12 +339,16 @@ where
     let mut timed_out = false;
     if !given.is_empty() {
         let answer = guarded(invocation.deadline, caught(handler(payloads, invocation))).await;
-        let all = |failure: Failure| vec![Status::Failed(failure); given.len()];
+        let all = |failure: Failure| {
+            (0..given.len())
+                .map(|_| Status::Failed(failure.clone()))
+                .collect::<Vec<_>>()
+        };
         let statuses = match answer {
             Ok(Ok(Ok(outcomes))) if outcomes.len() == given.len() => outcomes
                 .into_iter()
                 .map(|outcome| match outcome {
-                    Ok(()) => Status::Succeeded,
+                    Ok(()) => Status::Succeeded(()),
                     Err(err) => Status::Failed(Failure::Handler(report(err))),
                 })
                 .collect(),
@@ -283,47 +368,64 @@ where
             status[index] = state;
         }
     }
-    if order == Order::InOrder
-        && let Some(first) = status
+    // In each ordered group, every record after the first failure is
+    // reported not processed, although it was handled, so that Lambda
+    // redelivers it after the failed one.
+    for group in &groups {
+        if let Some(first) = status[group.clone()]
             .iter()
             .position(|state| matches!(state, Status::Failed(_)))
-    {
-        for state in &mut status[first + 1..] {
-            *state = Status::Pending;
+        {
+            for state in &mut status[group.start + first + 1..group.end] {
+                *state = Status::Pending;
+            }
         }
     }
-    settle(records, id, status, timed_out, invocation)
+    settle(records, id, status, &groups, timed_out, invocation)
 }
 
 /// The outcome of a batch from the status of each record, logging every
 /// failure. A record still pending did not finish when the guard fired
-/// (`timed_out`), or was not run after an earlier failure of an ordered
-/// batch.
-fn settle<R, S>(
-    records: &[R],
-    id: impl Fn(&R) -> Option<String>,
-    status: Vec<Status>,
+/// (`timed_out`), or was not run after an earlier failure of its ordered
+/// group.
+fn settle<Rec, O, S>(
+    records: &[Rec],
+    id: impl Fn(&Rec) -> Option<String>,
+    status: Vec<Status<O>>,
+    groups: &[Range<usize>],
     timed_out: bool,
     invocation: &Invocation<'_, S>,
-) -> BatchOutcome {
+) -> BatchOutcome<O> {
+    // The first failed record of each record's group, before it.
+    let mut failed_before = vec![None; records.len()];
+    for group in groups {
+        let mut first = None;
+        for index in group.clone() {
+            failed_before[index] = first;
+            if first.is_none() && matches!(status[index], Status::Failed(_)) {
+                first = Some(index);
+            }
+        }
+    }
     let mut outcome = BatchOutcome {
         records: records.len(),
         failures: Vec::new(),
         timed_out,
+        outputs: Vec::with_capacity(records.len()),
     };
-    let mut earlier_failure = None;
     for (index, state) in status.into_iter().enumerate() {
         let failure = match state {
-            Status::Succeeded => continue,
-            Status::Failed(failure) => {
-                earlier_failure.get_or_insert(index);
-                failure
+            Status::Succeeded(output) => {
+                outcome.outputs.push(Some(output));
+                continue;
             }
+            Status::Failed(failure) => failure,
             Status::Pending if timed_out => timeout(invocation.deadline),
             Status::Pending => Failure::NotProcessed {
-                first: earlier_failure.unwrap_or(0),
+                first: failed_before[index].unwrap_or(0),
             },
         };
+        outcome.outputs.push(None);
         let failure = RecordFailure {
             index,
             id: id(&records[index]),
@@ -335,23 +437,24 @@ fn settle<R, S>(
     outcome
 }
 
-/// Keeps up to `concurrency` records in flight, starting the next record as
+/// Keeps up to `concurrency` groups in flight, starting the next group as
 /// soon as one finishes. Everything runs on the invocation's task: records
 /// need not be `Send`, and dropping this future drops every record in flight.
-async fn run_unordered<Fut>(records: usize, concurrency: usize, run: impl Fn(usize) -> Fut)
-where
-    Fut: Future<Output = bool>,
+async fn run_groups<Fut>(
+    groups: &[Range<usize>],
+    concurrency: usize,
+    run: impl Fn(Range<usize>) -> Fut,
+) where
+    Fut: Future<Output = ()>,
 {
     let mut in_flight = FuturesUnordered::new();
-    let mut next = 0;
-    while next < records.min(concurrency) {
-        in_flight.push(run(next));
-        next += 1;
+    let mut next = groups.iter();
+    for group in next.by_ref().take(concurrency) {
+        in_flight.push(run(group.clone()));
     }
     while in_flight.next().await.is_some() {
-        if next < records {
-            in_flight.push(run(next));
-            next += 1;
+        if let Some(group) = next.next() {
+            in_flight.push(run(group.clone()));
         }
     }
 }
@@ -370,7 +473,7 @@ where
 /// fails instead and Lambda retries the batch: no record is reported
 /// processed when it was not.
 #[cfg_attr(
-    not(any(feature = "sqs", feature = "kinesis", feature = "dynamodb")),
+    not(any(feature = "sqs", feature = "kinesis", feature = "dynamodb", feature = "kafka")),
     allow(dead_code)
 )]
 pub(crate) fn batch_item_failures(outcome: &BatchOutcome, id_name: &str) -> Outcome {
@@ -462,6 +565,7 @@ mod tests {
                     .map_err(|e| Failure::invalid_event(e.to_string()))
             },
             &handler,
+            nothing,
             report,
             &inv,
             order,
@@ -561,7 +665,7 @@ mod tests {
     async fn together_the_handler_gets_every_record_that_decodes() {
         let unordered = Order::Unordered { concurrency: 1 };
         let (given, outcome) =
-            run_together(&["1", "x", "3", "-4", "5"], unordered, Deadline::unknown()).await;
+            run_together(&["1", "x", "3", "-4", "5"], unordered.clone(), Deadline::unknown()).await;
         assert_eq!(given, [1, 3, -4, 5]);
         assert_eq!(failed(&outcome), [(1, "InvalidEvent"), (3, "Negative")]);
         assert_eq!(
@@ -572,7 +676,7 @@ mod tests {
         assert!(!outcome.timed_out);
 
         // Every record undecodable: the handler is not called at all.
-        let (given, outcome) = run_together(&["x", "y"], unordered, Deadline::unknown()).await;
+        let (given, outcome) = run_together(&["x", "y"], unordered.clone(), Deadline::unknown()).await;
         assert!(given.is_empty());
         assert_eq!(failed(&outcome), [(0, "InvalidEvent"), (1, "InvalidEvent")]);
     }
@@ -621,14 +725,14 @@ mod tests {
     #[tokio::test]
     async fn together_a_failed_call_fails_every_record_it_was_given() {
         let unordered = Order::Unordered { concurrency: 1 };
-        let (_, outcome) = run_together(&["1", "x", "999"], unordered, Deadline::unknown()).await;
+        let (_, outcome) = run_together(&["1", "x", "999"], unordered.clone(), Deadline::unknown()).await;
         assert_eq!(
             failed(&outcome),
             [(0, "Negative"), (1, "InvalidEvent"), (2, "Negative")]
         );
         assert_eq!(outcome.failures[0].failure.message(), "-999 is negative");
 
-        let (_, outcome) = run_together(&["1", "666", "x"], unordered, Deadline::unknown()).await;
+        let (_, outcome) = run_together(&["1", "666", "x"], unordered.clone(), Deadline::unknown()).await;
         assert_eq!(
             failed(&outcome),
             [(0, "Panic"), (1, "Panic"), (2, "InvalidEvent")]
@@ -638,7 +742,7 @@ mod tests {
             "the number of the beast"
         );
 
-        let (_, outcome) = run_together(&["1", "777", "3"], unordered, Deadline::unknown()).await;
+        let (_, outcome) = run_together(&["1", "777", "3"], unordered.clone(), Deadline::unknown()).await;
         assert_eq!(failed(&outcome), [0, 1, 2].map(|i| (i, "InvalidResponse")));
         assert_eq!(
             outcome.failures[0].failure.message(),
@@ -758,6 +862,9 @@ mod tests {
                 })
                 .collect(),
             timed_out: false,
+            outputs: (0..records)
+                .map(|index| (!failed.iter().any(|f| f.0 == index)).then_some(()))
+                .collect(),
         }
     }
 

@@ -10,7 +10,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::decode::{self, Decoder};
+use crate::decode::{self, Decoder, Encoder};
 use crate::failure::Failure;
 use crate::invocation::Outcome;
 
@@ -85,6 +85,23 @@ impl<R: Serialize> Response for R {
 #[diagnostic::do_not_recommend]
 impl Response for crate::stream::Streaming {
     const ENCODE: fn(Self) -> Outcome = |streaming| Ok(crate::stream::into_response(streaming));
+}
+
+/// What a record's handler answers, for a trigger whose answer carries it
+/// (Firehose, S3 Batch Operations): encoded as JSON.
+#[diagnostic::on_unimplemented(
+    message = "the record's answer `{Self}` cannot be encoded as JSON",
+    label = "`{Self}` does not implement `serde::Serialize`",
+    note = "derive `serde::Serialize` for `{Self}`, or answer with `String` or `Vec<u8>`, which are passed on as they are"
+)]
+pub trait RecordAnswer: Sized {
+    /// Encodes the answer, reporting a failure as `InvalidResponse`.
+    const ENCODE: Encoder<Self>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<R: Serialize> RecordAnswer for R {
+    const ENCODE: Encoder<Self> = decode::to_json::<R>;
 }
 
 /// A batch trigger handler's return type: `Result<(), Error>`. The answer to

@@ -38,6 +38,10 @@ pub enum Body<'a> {
 /// A function that decodes a record's body into the handler's payload `T`.
 pub type Decoder<T> = fn(Body<'_>) -> Result<T, Failure>;
 
+/// A function that encodes what a record's handler answered (Firehose's
+/// transformed record) into the bytes the trigger's answer carries.
+pub type Encoder<R> = fn(R) -> Result<Vec<u8>, Failure>;
+
 /// Decodes a JSON text (an event) into `T`.
 pub(crate) fn from_slice<T: DeserializeOwned>(text: &[u8]) -> Result<T, Failure> {
     // A decoder that panics on some input (aws_lambda_events' Kinesis
@@ -238,6 +242,26 @@ pub fn bytes(body: Body<'_>) -> Result<Vec<u8>, Failure> {
         Body::Bytes(bytes) => Ok(bytes.to_vec()),
         Body::Value(value) => Ok(value.to_string().into_bytes()),
     }
+}
+
+/// A record's answer encoded as JSON.
+pub fn to_json<R: Serialize>(answer: R) -> Result<Vec<u8>, Failure> {
+    encode(&answer)
+}
+
+/// A record's answer that is text, as its UTF-8 bytes.
+pub fn from_text(answer: String) -> Result<Vec<u8>, Failure> {
+    Ok(answer.into_bytes())
+}
+
+/// A record's answer that is bytes, as they are.
+pub fn from_bytes(answer: Vec<u8>) -> Result<Vec<u8>, Failure> {
+    Ok(answer)
+}
+
+/// A record's answer that is `()`: nothing.
+pub fn from_unit((): ()) -> Result<Vec<u8>, Failure> {
+    Ok(Vec::new())
 }
 
 /// Serializes a handler's response.

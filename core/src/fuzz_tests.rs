@@ -257,7 +257,7 @@ type Payload<T, P> = fn(&<T as Trigger>::Record) -> Result<P, Failure>;
 
 /// Serves `event` with trigger `T`'s `Batch` adapter and the payload
 /// decoder `decode`.
-async fn batch<T: Trigger, P>(
+async fn batch<T: Trigger<Output = ()>, P>(
     row: &Row,
     form: Form,
     decode: Payload<T, P>,
@@ -265,7 +265,7 @@ async fn batch<T: Trigger, P>(
     event: &[u8],
 ) -> Served {
     let report = IntoDiagnostic::into_diagnostic;
-    let handler = Batch::<T, _, P, crate::Error>::new(accept, decode, report, concurrency);
+    let handler = Batch::<T, _, P, (), crate::Error>::new(accept, decode, report, concurrency);
     let mut served = Served::new(row, form, row.shape, call(&handler, event).await);
     served.what += &format!(" (concurrency {concurrency})");
     served
@@ -278,7 +278,7 @@ fn concurrencies(concurrency: usize) -> impl Iterator<Item = usize> {
 
 /// A trigger whose records carry a body: every payload the macro generates
 /// for it (`String` and `Vec<u8>` when `RAW`), at each concurrency.
-fn serve_body<'a, T: WithBody + 'static, const RAW: bool, const CONCURRENCY: usize>(
+fn serve_body<'a, T: WithBody<Output = ()> + 'static, const RAW: bool, const CONCURRENCY: usize>(
     row: &'static Row,
     event: &'a [u8],
 ) -> LocalBoxFuture<'a, Vec<Served>> {
@@ -304,7 +304,7 @@ fn serve_body<'a, T: WithBody + 'static, const RAW: bool, const CONCURRENCY: usi
 }
 
 /// A trigger whose handler takes one fixed type.
-fn serve_fixed<'a, T: Fixed + 'static, const CONCURRENCY: usize>(
+fn serve_fixed<'a, T: Fixed<Output = ()> + 'static, const CONCURRENCY: usize>(
     row: &'static Row,
     event: &'a [u8],
 ) -> LocalBoxFuture<'a, Vec<Served>> {

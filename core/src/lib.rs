@@ -93,15 +93,15 @@ pub use triggers::*;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::check::{
-        BatchOutcomes, BatchOutput, Event, IntoState, Output, Response, Shutdown,
+        BatchOutcomes, BatchOutput, Event, IntoState, Output, RecordAnswer, Response, Shutdown,
     };
     pub use crate::deadline::DEFAULT_TIMEOUT_MARGIN;
-    pub use crate::decode::{bytes, text};
+    pub use crate::decode::{bytes, from_bytes, from_text, from_unit, text};
     pub use crate::entry::{Flavor, Options, no_init, start};
     pub use crate::error::IntoDiagnostic;
     pub use crate::invocation::Invocation;
     pub use crate::shutdown::no_shutdown;
-    pub use crate::trigger::{Batch, Fixed, WholeBatch, WholeEvent, WithBody};
+    pub use crate::trigger::{Batch, Fixed, WholeBatch, WholeEvent, WithBody, WithOutput};
     /// The trigger modules, by keyword: `__private::sqs::Source`.
     #[allow(unused_imports)]
     pub use crate::triggers::*;

@@ -89,10 +89,10 @@ pub(crate) async fn serve_batch<T, P, F>(
     event: &[u8],
 ) -> Answer
 where
-    T: Trigger,
+    T: Trigger<Output = ()>,
     F: AsyncFn(P, &Invocation<'_, ()>) -> Result<(), crate::Error>,
 {
-    let adapter: Batch<T, F, P, crate::Error> = Batch::new(
+    let adapter: Batch<T, F, P, (), crate::Error> = Batch::new(
         handler,
         decode,
         crate::IntoDiagnostic::into_diagnostic,

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 
 use crate::batch::{self, BatchOutcome, Order};
 use crate::deadline::Deadline;
-use crate::decode::{self, Decoder};
+use crate::decode::{self, Decoder, Encoder};
 use crate::error::Diagnostic;
 use crate::failure::Failure;
 use crate::guard::{caught, guarded};
@@ -43,6 +43,9 @@ pub trait Trigger {
     type Event: DeserializeOwned;
     /// One record of the envelope.
     type Record;
+    /// What the answer keeps of a record that succeeded: `()`, except for a
+    /// trigger whose answer carries one result per record ([`WithOutput`]).
+    type Output;
 
     /// The records of an event (an event that is one record returns itself:
     /// `std::slice::from_ref(event)`).
@@ -56,7 +59,11 @@ pub trait Trigger {
 
     /// The answer to the invocation, from the event and what happened to
     /// its records.
-    fn answer(event: &Self::Event, outcome: BatchOutcome, deadline: &Deadline) -> Outcome;
+    fn answer(
+        event: &Self::Event,
+        outcome: BatchOutcome<Self::Output>,
+        deadline: &Deadline,
+    ) -> Outcome;
 }
 
 /// A trigger whose records carry a body of the handler's choosing: `T`
@@ -74,6 +81,23 @@ pub trait WithBody: Trigger {
     fn wrap<B>(record: &Self::Record, decode: Decoder<B>) -> Result<Self::Wrapper<B>, Failure>;
 }
 
+/// A trigger whose answer carries what each record's handler answered
+/// (Firehose's transformed record, an S3 Batch Operations result string):
+/// the handler returns `Result<R, E>`, where `R` is encoded like a body is
+/// decoded — any `T: Serialize` as JSON, `String`/`Vec<u8>` as they are —
+/// or is the trigger's wrapper around one (`Transformed<T>`), which says
+/// more (drop the record, partition keys).
+pub trait WithOutput: Trigger {
+    /// The answer wrapper (`Transformed<R>`).
+    type Wrapper<R>;
+
+    /// What the answer keeps of a record whose handler answered `encoded`.
+    fn output(encoded: Vec<u8>) -> Result<Self::Output, Failure>;
+
+    /// What the answer keeps of a record whose handler answered the wrapper.
+    fn unwrap<R>(answer: Self::Wrapper<R>, encode: Encoder<R>) -> Result<Self::Output, Failure>;
+}
+
 /// A trigger whose handler takes one fixed type per record (S3's
 /// `S3Object`, a schedule's `ScheduledEvent`).
 pub trait Fixed: Trigger {
@@ -88,7 +112,13 @@ pub trait Fixed: Trigger {
 /// schedules): `null` when every record succeeded, otherwise the invocation
 /// fails and its error names each failed record.
 #[cfg_attr(
-    not(any(feature = "sns", feature = "eventbridge", feature = "schedule")),
+    not(any(
+        feature = "sns",
+        feature = "eventbridge",
+        feature = "schedule",
+        feature = "mq",
+        feature = "cloudwatch_logs"
+    )),
     allow(dead_code)
 )]
 pub(crate) fn answer_all_or_nothing(outcome: BatchOutcome, deadline: &Deadline) -> Outcome {
@@ -96,15 +126,17 @@ pub(crate) fn answer_all_or_nothing(outcome: BatchOutcome, deadline: &Deadline) 
     Ok(b"null".to_vec().into())
 }
 
-/// Serves trigger `T` with a per-record handler returning `Result<(), E>`.
-pub struct Batch<T: Trigger, F, P, E> {
+/// Serves trigger `T` with a per-record handler returning `Result<R, E>`:
+/// `R` is `()` for most triggers, or what [`WithOutput`] keeps.
+pub struct Batch<T: Trigger, F, P, R, E> {
     handler: F,
     decode: fn(&T::Record) -> Result<P, Failure>,
+    keep: fn(R) -> Result<T::Output, Failure>,
     report: fn(E) -> Diagnostic,
     concurrency: usize,
 }
 
-impl<T: Trigger, F, P, E> Batch<T, F, P, E> {
+impl<T: Trigger<Output = ()>, F, P, E> Batch<T, F, P, (), E> {
     /// `decode` turns a record into the handler's payload (one of
     /// [`WithBody::body`], [`WithBody::wrap`] or [`Fixed::payload`]),
     /// `report` the handler's error into a diagnostic; `concurrency` is the
@@ -115,19 +147,35 @@ impl<T: Trigger, F, P, E> Batch<T, F, P, E> {
         report: fn(E) -> Diagnostic,
         concurrency: usize,
     ) -> Self {
+        Self::answering(handler, decode, batch::nothing, report, concurrency)
+    }
+}
+
+impl<T: Trigger, F, P, R, E> Batch<T, F, P, R, E> {
+    /// As [`Batch::new`], for a trigger whose answer keeps what each
+    /// record's handler answered: `keep` is [`WithOutput::output`] applied
+    /// to the encoded answer, or [`WithOutput::unwrap`].
+    pub fn answering(
+        handler: F,
+        decode: fn(&T::Record) -> Result<P, Failure>,
+        keep: fn(R) -> Result<T::Output, Failure>,
+        report: fn(E) -> Diagnostic,
+        concurrency: usize,
+    ) -> Self {
         Self {
             handler,
             decode,
+            keep,
             report,
             concurrency,
         }
     }
 }
 
-impl<T, S, F, P, E> Handler<S> for Batch<T, F, P, E>
+impl<T, S, F, P, R, E> Handler<S> for Batch<T, F, P, R, E>
 where
     T: Trigger,
-    F: AsyncFn(P, &Invocation<'_, S>) -> Result<(), E>,
+    F: AsyncFn(P, &Invocation<'_, S>) -> Result<R, E>,
 {
     async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
         // An envelope of the wrong shape is not this trigger's event at all.
@@ -137,6 +185,7 @@ where
             T::id,
             self.decode,
             &self.handler,
+            self.keep,
             self.report,
             invocation,
             T::order(&event, self.concurrency),
@@ -173,7 +222,7 @@ impl<T: Trigger, F, P, E> WholeBatch<T, F, P, E> {
 
 impl<T, S, F, P, E> Handler<S> for WholeBatch<T, F, P, E>
 where
-    T: Trigger,
+    T: Trigger<Output = ()>,
     F: AsyncFn(Vec<P>, &Invocation<'_, S>) -> Result<Vec<Result<(), E>>, E>,
 {
     async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {

@@ -458,7 +458,7 @@ impl Cx<'_> {
             .as_ref()
             .map_or(1, |(_, n)| usize::try_from(*n).unwrap_or(usize::MAX));
         let closure = self.closure(&payload_ty, &into_result);
-        quote!(#private::Batch::<#source, _, _, _>::new(#closure, #decode, #report, #concurrency))
+        quote!(#private::Batch::<#source, _, _, _, _>::new(#closure, #decode, #report, #concurrency))
     }
 
     /// `#[lambda(<trigger>, batch)]`: one call with the payloads of every

@@ -43,6 +43,7 @@ crate::trigger::source!("dynamodb");
 impl Trigger for Source {
     type Event = Event;
     type Record = EventRecord;
+    type Output = ();
 
     fn id(record: &EventRecord) -> Option<String> {
         record

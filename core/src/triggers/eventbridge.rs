@@ -34,6 +34,7 @@ crate::trigger::source!("eventbridge");
 impl Trigger for Source {
     type Event = EventBridgeEvent<Value>;
     type Record = EventBridgeEvent<Value>;
+    type Output = ();
 
     fn id(event: &Self::Record) -> Option<String> {
         event.id.clone()

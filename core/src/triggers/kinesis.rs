@@ -35,6 +35,7 @@ crate::trigger::source!("kinesis");
 impl Trigger for Source {
     type Event = KinesisEvent;
     type Record = KinesisEventRecord;
+    type Output = ();
 
     fn id(record: &KinesisEventRecord) -> Option<String> {
         // A missing sequence number deserializes as "": not an id Lambda

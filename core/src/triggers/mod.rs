@@ -6,16 +6,26 @@
 //! is its row in `macros/src/trigger.rs`. See `CONTRIBUTING.md`, "Adding a
 //! trigger".
 
+#[cfg(feature = "cloudwatch_logs")]
+pub mod cloudwatch_logs;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
 #[cfg(feature = "eventbridge")]
 pub mod eventbridge;
+#[cfg(feature = "firehose")]
+pub mod firehose;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 #[cfg(feature = "kinesis")]
 pub mod kinesis;
+#[cfg(feature = "mq")]
+pub mod mq;
 #[cfg(feature = "s3")]
 pub mod s3;
+#[cfg(feature = "s3_batch")]
+pub mod s3_batch;
 #[cfg(feature = "schedule")]
 pub mod schedule;
 #[cfg(feature = "sns")]

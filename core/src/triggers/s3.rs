@@ -41,6 +41,7 @@ crate::trigger::source!("s3");
 impl Trigger for Source {
     type Event = S3Event;
     type Record = S3EventRecord;
+    type Output = ();
 
     fn id(record: &S3EventRecord) -> Option<String> {
         let entity = &record.s3;

@@ -79,6 +79,7 @@ impl Trigger for Source {
     // event is rejected as a whole, like any envelope of the wrong shape.
     type Event = ScheduledEvent;
     type Record = ScheduledEvent;
+    type Output = ();
 
     fn id(event: &ScheduledEvent) -> Option<String> {
         Some(event.id.clone())

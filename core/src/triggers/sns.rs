@@ -34,6 +34,7 @@ crate::trigger::source!("sns");
 impl Trigger for Source {
     type Event = SnsEvent;
     type Record = events::SnsRecord;
+    type Output = ();
 
     fn id(record: &events::SnsRecord) -> Option<String> {
         // An empty id names nothing: the failure is then reported by its

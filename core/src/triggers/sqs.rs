@@ -31,6 +31,7 @@ crate::trigger::source!("sqs");
 impl Trigger for Source {
     type Event = SqsEvent;
     type Record = SqsMessage;
+    type Output = ();
 
     fn id(record: &SqsMessage) -> Option<String> {
         record.message_id.clone()
@@ -259,7 +260,7 @@ mod tests {
         let deadline = Deadline::unknown();
         let inv = Invocation::new(&ctx, &(), &deadline);
         let time = async |concurrency: usize| {
-            let adapter: Batch<Source, _, _, crate::Error> = Batch::new(
+            let adapter: Batch<Source, _, _, (), crate::Error> = Batch::new(
                 handler,
                 |m| Source::body(m, text),
                 IntoDiagnostic::into_diagnostic,

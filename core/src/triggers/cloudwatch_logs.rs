@@ -1,0 +1,1 @@
+crate::trigger::source!("x");
