@@ -289,7 +289,14 @@ where
         }
     });
     let finished = guarded(invocation.deadline, work).await.is_ok();
-    settle(records, id, status.into_inner(), &groups, !finished, invocation)
+    settle(
+        records,
+        id,
+        status.into_inner(),
+        &groups,
+        !finished,
+        invocation,
+    )
 }
 
 /// Runs `handler` once on every record of `records` that decodes: the batch
@@ -473,7 +480,12 @@ async fn run_groups<Fut>(
 /// fails instead and Lambda retries the batch: no record is reported
 /// processed when it was not.
 #[cfg_attr(
-    not(any(feature = "sqs", feature = "kinesis", feature = "dynamodb", feature = "kafka")),
+    not(any(
+        feature = "sqs",
+        feature = "kinesis",
+        feature = "dynamodb",
+        feature = "kafka"
+    )),
     allow(dead_code)
 )]
 pub(crate) fn batch_item_failures(outcome: &BatchOutcome, id_name: &str) -> Outcome {
@@ -664,8 +676,12 @@ mod tests {
     #[tokio::test]
     async fn together_the_handler_gets_every_record_that_decodes() {
         let unordered = Order::Unordered { concurrency: 1 };
-        let (given, outcome) =
-            run_together(&["1", "x", "3", "-4", "5"], unordered.clone(), Deadline::unknown()).await;
+        let (given, outcome) = run_together(
+            &["1", "x", "3", "-4", "5"],
+            unordered.clone(),
+            Deadline::unknown(),
+        )
+        .await;
         assert_eq!(given, [1, 3, -4, 5]);
         assert_eq!(failed(&outcome), [(1, "InvalidEvent"), (3, "Negative")]);
         assert_eq!(
@@ -676,7 +692,8 @@ mod tests {
         assert!(!outcome.timed_out);
 
         // Every record undecodable: the handler is not called at all.
-        let (given, outcome) = run_together(&["x", "y"], unordered.clone(), Deadline::unknown()).await;
+        let (given, outcome) =
+            run_together(&["x", "y"], unordered.clone(), Deadline::unknown()).await;
         assert!(given.is_empty());
         assert_eq!(failed(&outcome), [(0, "InvalidEvent"), (1, "InvalidEvent")]);
     }
@@ -725,14 +742,16 @@ mod tests {
     #[tokio::test]
     async fn together_a_failed_call_fails_every_record_it_was_given() {
         let unordered = Order::Unordered { concurrency: 1 };
-        let (_, outcome) = run_together(&["1", "x", "999"], unordered.clone(), Deadline::unknown()).await;
+        let (_, outcome) =
+            run_together(&["1", "x", "999"], unordered.clone(), Deadline::unknown()).await;
         assert_eq!(
             failed(&outcome),
             [(0, "Negative"), (1, "InvalidEvent"), (2, "Negative")]
         );
         assert_eq!(outcome.failures[0].failure.message(), "-999 is negative");
 
-        let (_, outcome) = run_together(&["1", "666", "x"], unordered.clone(), Deadline::unknown()).await;
+        let (_, outcome) =
+            run_together(&["1", "666", "x"], unordered.clone(), Deadline::unknown()).await;
         assert_eq!(
             failed(&outcome),
             [(0, "Panic"), (1, "Panic"), (2, "InvalidEvent")]
@@ -742,7 +761,8 @@ mod tests {
             "the number of the beast"
         );
 
-        let (_, outcome) = run_together(&["1", "777", "3"], unordered.clone(), Deadline::unknown()).await;
+        let (_, outcome) =
+            run_together(&["1", "777", "3"], unordered.clone(), Deadline::unknown()).await;
         assert_eq!(failed(&outcome), [0, 1, 2].map(|i| (i, "InvalidResponse")));
         assert_eq!(
             outcome.failures[0].failure.message(),

@@ -8,7 +8,7 @@ use crate::attr::{Args, Flavor, RawArgs};
 use crate::errors::Errors;
 use crate::fallback;
 use crate::handler::{self, Handler, Role, type_argument};
-use crate::trigger::{Form, Spec};
+use crate::trigger::{Form, Returns, Spec};
 
 /// Parses, checks and expands one `#[lambda(...)]`.
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -432,9 +432,11 @@ impl Cx<'_> {
         quote!(#adapter::from_parts(#closure, #respond, #refuse))
     }
 
-    /// A batch trigger: one call per record. A batch handler answers
-    /// `Result<(), E>`; the trigger's answer is built from which records
-    /// failed.
+    /// A batch trigger: one call per record. A handler of most triggers
+    /// answers `Result<(), E>`, the trigger's answer being built from which
+    /// records failed; one of a trigger whose answer carries each record's
+    /// result (`Returns::Record`) answers `Result<R, E>`, and `R` is encoded
+    /// by [`Cx::keep`].
     fn batch(&self, spec: &Spec) -> TokenStream {
         let private = &self.private;
         let output = &self.handler.output;
@@ -442,11 +444,6 @@ impl Cx<'_> {
         let source = quote!(#private::#module::Source);
         let payload = self.handler.event.as_ref();
         let (payload_ty, decode) = self.record_payload(spec, &source, payload);
-        let into_result = qualified(
-            output,
-            quote!(#private::BatchOutput<_>),
-            quote!(into_result),
-        );
         let (_, error) = result_arguments(output);
         let report = spanned_like(
             quote!(<_ as #private::IntoDiagnostic>::into_diagnostic),
@@ -457,8 +454,56 @@ impl Cx<'_> {
             .concurrency
             .as_ref()
             .map_or(1, |(_, n)| usize::try_from(*n).unwrap_or(usize::MAX));
-        let closure = self.closure(&payload_ty, &into_result);
-        quote!(#private::Batch::<#source, _, _, _, _>::new(#closure, #decode, #report, #concurrency))
+        match spec.returns {
+            Returns::Nothing => {
+                let into_result = qualified(
+                    output,
+                    quote!(#private::BatchOutput<_>),
+                    quote!(into_result),
+                );
+                let closure = self.closure(&payload_ty, &into_result);
+                quote!(#private::Batch::<#source, _, _, _, _>::new(#closure, #decode, #report, #concurrency))
+            }
+            Returns::Record { wrapper, .. } => {
+                let into_result =
+                    qualified(output, quote!(#private::Output<_, _>), quote!(into_result));
+                let closure = self.closure(&payload_ty, &into_result);
+                let keep = self.keep(&source, wrapper);
+                quote!(#private::Batch::<#source, _, _, _, _>::answering(#closure, #decode, #keep, #report, #concurrency))
+            }
+        }
+    }
+
+    /// What the answer keeps of a record's result `R`, through the trigger
+    /// contract: `<Source as WithOutput>::output(encode(answer)?)`, or
+    /// `<Source as WithOutput>::unwrap(answer, encode)` for the trigger's
+    /// wrapper around the result. `encode` is chosen by the type as
+    /// written: `String` and `Vec<u8>` as they are, `()` as nothing, any
+    /// other type as JSON through `RecordAnswer` (checked at the user's
+    /// type).
+    fn keep(&self, source: &TokenStream, wrapper: Option<&str>) -> TokenStream {
+        let private = &self.private;
+        let written = response_type(&self.handler.output);
+        let wrapped = written
+            .zip(wrapper)
+            .and_then(|(ty, name)| type_argument(ty, name));
+        let encoder = |ty: Option<&Type>| match ty {
+            Some(ty) if is_type(ty, "String") => quote!(#private::from_text),
+            Some(ty) if is_vec_u8(ty) => quote!(#private::from_bytes),
+            Some(Type::Tuple(unit)) if unit.elems.is_empty() => quote!(#private::from_unit),
+            Some(ty) => qualified(ty, quote!(#private::RecordAnswer), quote!(ENCODE)),
+            None => quote!(<_ as #private::RecordAnswer>::ENCODE),
+        };
+        match wrapped {
+            Some(inner) => {
+                let encode = encoder(Some(inner));
+                quote!(|__lambda_fn_answer| <#source as #private::WithOutput>::unwrap(__lambda_fn_answer, #encode))
+            }
+            None => {
+                let encode = encoder(written);
+                quote!(|__lambda_fn_answer| <#source as #private::WithOutput>::output((#encode)(__lambda_fn_answer)?))
+            }
+        }
     }
 
     /// `#[lambda(<trigger>, batch)]`: one call with the payloads of every
@@ -584,6 +629,24 @@ fn result_arguments(output: &Type) -> (&dyn ToTokens, &dyn ToTokens) {
     let response: &dyn ToTokens = types.next().map_or(output, |ty| ty);
     let error: &dyn ToTokens = types.next().map_or(output, |ty| ty);
     (response, error)
+}
+
+/// `R` of a return type written `Result<R, E>`, if it is written so.
+pub fn response_type(output: &Type) -> Option<&Type> {
+    let Type::Path(path) = output else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return None;
+    };
+    if last.ident != "Result" {
+        return None;
+    }
+    arguments.args.iter().find_map(|argument| match argument {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    })
 }
 
 /// Where to report a batch handler's error type that does not fit: `E` in

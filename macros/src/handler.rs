@@ -12,7 +12,7 @@ use syn::{FnArg, GenericParam, ItemFn, Pat, PatType, ReturnType, Signature, Type
 
 use crate::attr::Args;
 use crate::errors::Errors;
-use crate::trigger::{Form, Spec};
+use crate::trigger::{Form, Returns, Spec};
 
 /// What a parameter after the event receives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +109,7 @@ pub fn check(item: &ItemFn, args: &Args, errors: &mut Errors) -> Option<Handler>
     let inputs_understood = errors.count() == before_inputs;
     check_init(sig, args, router, inputs_understood, state.as_ref(), errors);
     check_trigger(spec, args, event.as_ref(), errors);
+    check_returns(spec, output.as_ref(), errors);
 
     if errors.count() > before || (event.is_none() && !no_event) {
         return None;
@@ -423,6 +424,22 @@ fn check_trigger(spec: Option<&Spec>, args: &Args, event: Option<&Type>, errors:
                 spec.name
             ),
         ));
+    }
+}
+
+/// A trigger whose answer carries each record's result may refuse `()`
+/// (a Firehose record must be transformed into something).
+fn check_returns(spec: Option<&Spec>, output: Option<&Type>, errors: &mut Errors) {
+    let (Some(spec), Some(output)) = (spec, output) else {
+        return;
+    };
+    let Returns::Record { unit: Err(why), .. } = spec.returns else {
+        return;
+    };
+    if let Some(Type::Tuple(unit)) = crate::expand::response_type(output)
+        && unit.elems.is_empty()
+    {
+        errors.push(syn::Error::new_spanned(unit, why));
     }
 }
 

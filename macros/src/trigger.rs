@@ -23,12 +23,31 @@ pub enum Form {
     Http,
 }
 
+/// What a trigger's handler answers for each record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Returns {
+    /// `Result<(), E>`: the answer is built from which records failed.
+    Nothing,
+    /// `Result<R, E>`: the record's result, which the answer carries. `R`
+    /// is encoded as a body is decoded: any `T: Serialize` as JSON,
+    /// `String`/`Vec<u8>` as they are, or the wrapper `wrapper<T>` around
+    /// one when the trigger has one (`Transformed<T>`); `()` is an empty
+    /// result when `unit` allows it, and otherwise refused with its reason.
+    /// The module implements `WithOutput`.
+    Record {
+        wrapper: Option<&'static str>,
+        unit: Result<(), &'static str>,
+    },
+}
+
 /// One trigger keyword.
 #[derive(Debug)]
 pub struct Spec {
     /// The keyword, which is also the name of its module and cargo feature.
     pub name: &'static str,
     pub form: Form,
+    /// What the handler answers for each record.
+    pub returns: Returns,
     /// Whether `concurrency` applies; when not, why not.
     pub concurrency: Result<(), &'static str>,
     /// Whether the batch form (`batch`: every record in one call) applies;
@@ -44,6 +63,7 @@ pub const SPECS: &[Spec] = &[
             wrapper: "SqsRecord",
             raw: true,
         },
+        returns: Returns::Nothing,
         concurrency: Ok(()),
         batch: Ok(()),
     },
@@ -53,6 +73,7 @@ pub const SPECS: &[Spec] = &[
             wrapper: "SnsRecord",
             raw: true,
         },
+        returns: Returns::Nothing,
         concurrency: Ok(()),
         batch: Ok(()),
     },
@@ -62,6 +83,7 @@ pub const SPECS: &[Spec] = &[
             ty: "S3Object",
             optional: false,
         },
+        returns: Returns::Nothing,
         concurrency: Ok(()),
         batch: Ok(()),
     },
@@ -71,6 +93,7 @@ pub const SPECS: &[Spec] = &[
             wrapper: "KinesisRecord",
             raw: true,
         },
+        returns: Returns::Nothing,
         concurrency: Err(
             "Kinesis records are processed in order, one at a time, so that a failure stops the shard at the right record; `concurrency` does not apply: remove it",
         ),
@@ -82,6 +105,7 @@ pub const SPECS: &[Spec] = &[
             wrapper: "DynamoDbRecord",
             raw: false,
         },
+        returns: Returns::Nothing,
         concurrency: Err(
             "DynamoDB stream records are processed in order, one at a time, so that a failure stops the shard at the right record; `concurrency` does not apply: remove it",
         ),
@@ -93,6 +117,7 @@ pub const SPECS: &[Spec] = &[
             wrapper: "EventBridgeRecord",
             raw: false,
         },
+        returns: Returns::Nothing,
         concurrency: Err(
             "an EventBridge invocation carries one event, so `concurrency` does not apply: remove it",
         ),
@@ -106,6 +131,7 @@ pub const SPECS: &[Spec] = &[
             ty: "ScheduledEvent",
             optional: true,
         },
+        returns: Returns::Nothing,
         concurrency: Err(
             "a scheduled invocation carries one event, so `concurrency` does not apply: remove it",
         ),
@@ -114,8 +140,71 @@ pub const SPECS: &[Spec] = &[
         ),
     },
     Spec {
+        name: "kafka",
+        form: Form::Body {
+            wrapper: "KafkaRecord",
+            raw: true,
+        },
+        returns: Returns::Nothing,
+        concurrency: Ok(()),
+        batch: Ok(()),
+    },
+    Spec {
+        name: "mq",
+        form: Form::Body {
+            wrapper: "MqMessage",
+            raw: true,
+        },
+        returns: Returns::Nothing,
+        concurrency: Ok(()),
+        batch: Ok(()),
+    },
+    Spec {
+        name: "firehose",
+        form: Form::Body {
+            wrapper: "FirehoseRecord",
+            raw: true,
+        },
+        returns: Returns::Record {
+            wrapper: Some("Transformed"),
+            unit: Err(
+                "a Firehose handler answers the transformed record, which Firehose delivers: return `Result<T, E>` with `T: Serialize` (written as JSON), `String` or `Vec<u8>`, or `Result<Transformed<T>, E>` to drop records or give them partition keys",
+            ),
+        },
+        concurrency: Ok(()),
+        batch: Err(
+            "a Firehose handler answers each record with its transformed data, so `batch` does not apply: remove it and use `concurrency` to run records at once",
+        ),
+    },
+    Spec {
+        name: "cloudwatch_logs",
+        form: Form::Body {
+            wrapper: "LogEvent",
+            raw: true,
+        },
+        returns: Returns::Nothing,
+        concurrency: Ok(()),
+        batch: Ok(()),
+    },
+    Spec {
+        name: "s3_batch",
+        form: Form::Fixed {
+            ty: "S3BatchTask",
+            optional: false,
+        },
+        returns: Returns::Record {
+            wrapper: None,
+            unit: Ok(()),
+        },
+        concurrency: Ok(()),
+        batch: Err(
+            "an S3 Batch Operations handler answers each task with its result string, so `batch` does not apply: remove it",
+        ),
+    },
+    Spec {
         name: "http",
         form: Form::Http,
+        returns: Returns::Nothing,
         concurrency: Err(
             "an HTTP invocation carries one request, so `concurrency` does not apply: remove it",
         ),

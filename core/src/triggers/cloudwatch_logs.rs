@@ -112,9 +112,13 @@ impl TryFrom<Envelope> for Delivery {
     type Error = String;
 
     fn try_from(envelope: Envelope) -> Result<Self, String> {
-        let document = expand(&envelope.awslogs.data).map_err(|why| format!("awslogs.data: {why}"))?;
-        let document: Document = serde_json::from_slice(&document)
-            .map_err(|err| format!("awslogs.data: the decompressed document is not a CloudWatch Logs delivery: {err}"))?;
+        let document =
+            expand(&envelope.awslogs.data).map_err(|why| format!("awslogs.data: {why}"))?;
+        let document: Document = serde_json::from_slice(&document).map_err(|err| {
+            format!(
+                "awslogs.data: the decompressed document is not a CloudWatch Logs delivery: {err}"
+            )
+        })?;
         if document.message_type == "CONTROL_MESSAGE" {
             return Ok(Delivery { events: Vec::new() });
         }
@@ -311,7 +315,8 @@ pub(crate) mod tests {
             seen.borrow_mut().push(message);
             Ok(())
         };
-        let answer = serve_batch::<Source, _, _>(handler, |r| Source::body(r, text), 2, event).await;
+        let answer =
+            serve_batch::<Source, _, _>(handler, |r| Source::body(r, text), 2, event).await;
         (answer, seen.into_inner())
     }
 
@@ -322,7 +327,10 @@ pub(crate) mod tests {
         let event = Source::record(&delivery.events[0], text).unwrap();
         assert_eq!(event.message, "[ERROR] First test message");
         assert_eq!(event.id, "eventId1");
-        assert_eq!(event.timestamp, UNIX_EPOCH + Duration::from_millis(1_440_442_987_000));
+        assert_eq!(
+            event.timestamp,
+            UNIX_EPOCH + Duration::from_millis(1_440_442_987_000)
+        );
         assert_eq!(event.log_group, "testLogGroup");
         assert_eq!(event.log_stream, "testLogStream");
         assert_eq!(event.owner, "123456789123");
@@ -340,7 +348,10 @@ pub(crate) mod tests {
         assert_eq!(seen, ["a", "b", "c"]);
         let (answer, seen) = serve(FIXTURE).await;
         assert_eq!(answer.unwrap(), b"null");
-        assert_eq!(seen, ["[ERROR] First test message", "[ERROR] Second test message"]);
+        assert_eq!(
+            seen,
+            ["[ERROR] First test message", "[ERROR] Second test message"]
+        );
     }
 
     #[tokio::test]
@@ -363,7 +374,8 @@ pub(crate) mod tests {
         // 100 MiB of zeros compress to about 100 KB.
         let bomb = gzip(&vec![0; 100 << 20]);
         assert!(bomb.len() < 200_000, "{}", bomb.len());
-        let event = serde_json::to_vec(&json!({"awslogs": {"data": STANDARD.encode(&bomb)}})).unwrap();
+        let event =
+            serde_json::to_vec(&json!({"awslogs": {"data": STANDARD.encode(&bomb)}})).unwrap();
         let (answer, _) = serve(&event).await;
         let err = answer.unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
@@ -376,7 +388,10 @@ pub(crate) mod tests {
         let at = liar.len() - 4;
         liar[at..].copy_from_slice(&1000u32.to_le_bytes());
         let err = expand(&STANDARD.encode(&liar)).unwrap_err();
-        assert_eq!(err, "refused: it expands past the 33554432 bytes a delivery may hold");
+        assert_eq!(
+            err,
+            "refused: it expands past the 33554432 bytes a delivery may hold"
+        );
     }
 
     #[tokio::test]
@@ -385,7 +400,10 @@ pub(crate) mod tests {
             let event = serde_json::to_vec(&json!({"awslogs": {"data": data}})).unwrap();
             let err = serve(&event).await.0.unwrap_err();
             assert_eq!(err.error_type, "InvalidEvent");
-            crate::test_support::assert_contains(&err.error_message, &format!("awslogs.data: {why}"));
+            crate::test_support::assert_contains(
+                &err.error_message,
+                &format!("awslogs.data: {why}"),
+            );
         }
     }
 }

@@ -91,7 +91,8 @@ impl Trigger for Source {
             partition_keys: BTreeMap<String, String>,
         }
         let mut records = Vec::with_capacity(event.records.len());
-        for (index, (record, result)) in event.records.iter().zip(outcome.into_results()).enumerate()
+        for (index, (record, result)) in
+            event.records.iter().zip(outcome.into_results()).enumerate()
         {
             let record_id = record
                 .record_id
@@ -420,7 +421,12 @@ mod tests {
         let records = records(serve(&event_with_data(&data), 3).await);
         let results: Vec<(&str, &str)> = records
             .iter()
-            .map(|r| (r["recordId"].as_str().unwrap(), r["result"].as_str().unwrap()))
+            .map(|r| {
+                (
+                    r["recordId"].as_str().unwrap(),
+                    r["result"].as_str().unwrap(),
+                )
+            })
             .collect();
         assert_eq!(
             results,
@@ -461,11 +467,18 @@ mod tests {
         let inv = Invocation::new(&ctx, &(), &deadline);
         let event = event_with_data(&[b"10", b"5000", b"20", b"9000"]);
         let answer = crate::invocation::Handler::call(&adapter, &event, &inv).await;
-        let results: Vec<String> = records(answer.map(|o| o.buffered()).map_err(|f| f.into_diagnostic()))
-            .iter()
-            .map(|r| r["result"].as_str().unwrap().to_owned())
-            .collect();
-        assert_eq!(results, ["Ok", "ProcessingFailed", "Ok", "ProcessingFailed"]);
+        let results: Vec<String> = records(
+            answer
+                .map(|o| o.buffered())
+                .map_err(|f| f.into_diagnostic()),
+        )
+        .iter()
+        .map(|r| r["result"].as_str().unwrap().to_owned())
+        .collect();
+        assert_eq!(
+            results,
+            ["Ok", "ProcessingFailed", "Ok", "ProcessingFailed"]
+        );
     }
 
     #[tokio::test]
@@ -479,7 +492,11 @@ mod tests {
         );
         // 1 MiB is 1.4 MB in base64: four fit in 6 MB, five do not.
         let four: Vec<&[u8]> = vec![b"a"; 4];
-        assert!(call_without_deadline(&adapter, &event_with_data(&four)).await.is_ok());
+        assert!(
+            call_without_deadline(&adapter, &event_with_data(&four))
+                .await
+                .is_ok()
+        );
         let five: Vec<&[u8]> = vec![b"a"; 5];
         let err = call_without_deadline(&adapter, &event_with_data(&five))
             .await
@@ -489,6 +506,9 @@ mod tests {
             &err.error_message,
             "the transformed batch of 5 records is 6990",
         );
-        crate::test_support::assert_contains(&err.error_message, "lower the processor's BufferSizeInMBs");
+        crate::test_support::assert_contains(
+            &err.error_message,
+            "lower the processor's BufferSizeInMBs",
+        );
     }
 }

@@ -247,10 +247,12 @@ impl<T> KafkaRecord<T> {
 
 /// Base64 as Lambda writes keys and values; `field` names it in a failure.
 fn base64(encoded: &str, field: &str) -> Result<Vec<u8>, Failure> {
-    STANDARD.decode(encoded).map_err(|err| Failure::InvalidEvent {
-        path: Some(field.to_owned()),
-        message: format!("not base64: {err}"),
-    })
+    STANDARD
+        .decode(encoded)
+        .map_err(|err| Failure::InvalidEvent {
+            path: Some(field.to_owned()),
+            message: format!("not base64: {err}"),
+        })
 }
 
 impl WithBody for Source {
@@ -417,7 +419,10 @@ mod tests {
             UNIX_EPOCH + Duration::from_millis(1_595_035_749_700)
         );
         assert_eq!(record.timestamp_type.as_deref(), Some("CREATE_TIME"));
-        assert_eq!(record.headers, [("headerKey".to_owned(), b"headerValue".to_vec())]);
+        assert_eq!(
+            record.headers,
+            [("headerKey".to_owned(), b"headerValue".to_vec())]
+        );
         assert_eq!(record.header("headerKey"), Some(&b"headerValue"[..]));
         assert_eq!(
             record.cluster,
@@ -449,9 +454,15 @@ mod tests {
     #[tokio::test]
     async fn a_failure_stops_its_partition_and_only_its_partition() {
         let event = event(&[
-            ("orders-0", &[r#"{"amount":1}"#, r#"{"amount":-2}"#, r#"{"amount":3}"#]),
+            (
+                "orders-0",
+                &[r#"{"amount":1}"#, r#"{"amount":-2}"#, r#"{"amount":3}"#],
+            ),
             ("orders-1", &[r#"{"amount":10}"#, r#"{"amount":11}"#]),
-            ("refunds-0", &[r#"{"amount":20}"#, r#"{"amount":13}"#, r#"{"amount":22}"#]),
+            (
+                "refunds-0",
+                &[r#"{"amount":20}"#, r#"{"amount":13}"#, r#"{"amount":22}"#],
+            ),
         ]);
         let (answer, mut processed) = serve(&event, 3).await;
         assert_eq!(
@@ -470,12 +481,17 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn partitions_run_concurrently_and_each_in_offset_order() {
         // Offsets listed out of order are run in order.
-        let mut event: serde_json::Value =
-            serde_json::from_slice(&event(&[
-                ("orders-0", &[r#"{"amount":1}"#, r#"{"amount":2}"#, r#"{"amount":3}"#]),
-                ("orders-1", &[r#"{"amount":4}"#, r#"{"amount":5}"#, r#"{"amount":6}"#]),
-            ]))
-            .unwrap();
+        let mut event: serde_json::Value = serde_json::from_slice(&event(&[
+            (
+                "orders-0",
+                &[r#"{"amount":1}"#, r#"{"amount":2}"#, r#"{"amount":3}"#],
+            ),
+            (
+                "orders-1",
+                &[r#"{"amount":4}"#, r#"{"amount":5}"#, r#"{"amount":6}"#],
+            ),
+        ]))
+        .unwrap();
         event["records"]["orders-0"]
             .as_array_mut()
             .unwrap()

@@ -313,9 +313,9 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, data)| {
-                let mut message: serde_json::Value = serde_json::from_slice::<serde_json::Value>(ACTIVEMQ)
-                    .unwrap()["messages"][0]
-                    .clone();
+                let mut message: serde_json::Value =
+                    serde_json::from_slice::<serde_json::Value>(ACTIVEMQ).unwrap()["messages"][0]
+                        .clone();
                 message["messageID"] = format!("m{i}").into();
                 message["data"] = STANDARD.encode(data).into();
                 message
@@ -331,7 +331,9 @@ mod tests {
         assert_eq!(message.data, "Enter some text here for the message body...");
         assert_eq!(
             message.message_id.as_deref(),
-            Some("ID:b-0f5b7522-2b41-4f85-a615-735a4e6d96b5-2.mq.us-west-2.amazonaws.com-34859-1598944546501-4:12:1:1:3")
+            Some(
+                "ID:b-0f5b7522-2b41-4f85-a615-735a4e6d96b5-2.mq.us-west-2.amazonaws.com-34859-1598944546501-4:12:1:1:3"
+            )
         );
         assert_eq!(message.queue.as_deref(), Some("testQueue"));
         assert!(!message.redelivered);
@@ -421,11 +423,7 @@ mod tests {
         let mut event: serde_json::Value = serde_json::from_slice(RABBITMQ).unwrap();
         event["rmqMessagesByQueue"]["test::/"][0]["data"] = STANDARD.encode("fail").into();
         let (answer, _) = serve(&serde_json::to_vec(&event).unwrap()).await;
-        assert_failure(
-            &answer.unwrap_err(),
-            "Refused",
-            "the event: refused",
-        );
+        assert_failure(&answer.unwrap_err(), "Refused", "the event: refused");
     }
 
     #[tokio::test]
@@ -447,6 +445,9 @@ mod tests {
         let (answer, _) = serve(br#"{"eventSource": "aws:mq"}"#).await;
         let err = answer.unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        crate::test_support::assert_contains(&err.error_message, "neither `messages` (ActiveMQ) nor `rmqMessagesByQueue` (RabbitMQ)");
+        crate::test_support::assert_contains(
+            &err.error_message,
+            "neither `messages` (ActiveMQ) nor `rmqMessagesByQueue` (RabbitMQ)",
+        );
     }
 }

@@ -424,14 +424,18 @@ mod tests {
         );
         let job2: Job = serde_json::from_slice(&job(&["photos/my+cat%C3%A9.jpg"])).unwrap();
         let task = Source::fixed(&job2.tasks[0]).unwrap();
-        assert_eq!((task.bucket.as_str(), task.key.as_str()), ("media", "photos/my caté.jpg"));
+        assert_eq!(
+            (task.bucket.as_str(), task.key.as_str()),
+            ("media", "photos/my caté.jpg")
+        );
         assert_eq!(task.user_arguments["tag"], "archived");
         assert_eq!(task.version_id, None);
     }
 
     #[tokio::test]
     async fn the_guide_event_is_answered_with_the_result_document() {
-        let answer: Value = serde_json::from_slice(&serve(GUIDE_EVENT, None).await.unwrap()).unwrap();
+        let answer: Value =
+            serde_json::from_slice(&serve(GUIDE_EVENT, None).await.unwrap()).unwrap();
         assert_eq!(
             answer,
             json!({
@@ -449,7 +453,11 @@ mod tests {
 
     #[tokio::test]
     async fn each_task_gets_its_result_code() {
-        let answer = serve(&job(&["a.jpg", "b.tmp", "retry-c.jpg", "panic.jpg", "bad%zz"]), None).await;
+        let answer = serve(
+            &job(&["a.jpg", "b.tmp", "retry-c.jpg", "panic.jpg", "bad%zz"]),
+            None,
+        )
+        .await;
         assert_eq!(
             results(answer),
             [
