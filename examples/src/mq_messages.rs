@@ -67,8 +67,8 @@ pub async fn mq_messages(
     if message.data.is_empty() {
         return Err(EmptyMessage.into());
     }
-    assert_ne!(
-        message.data, "crash",
+    assert!(
+        message.data != "crash",
         "the message parser cannot read `crash`"
     );
     tokio::time::sleep(work.each).await;
