@@ -25,6 +25,8 @@ use crate::invocation::{Invocation, Outcome};
 
 /// How the records of a batch are run.
 #[derive(Clone, Debug, PartialEq, Eq)]
+// `InOrder` says what it means; `Order::InOrder` reads as English.
+#[allow(clippy::enum_variant_names)]
 pub enum Order {
     /// Records are independent: up to `concurrency` run at once, and every
     /// record runs whatever happens to the others.
@@ -58,7 +60,7 @@ impl Order {
             Order::Unordered { concurrency } => {
                 ((0..records).map(|i| i..i + 1).collect(), concurrency.max(1))
             }
-            Order::InOrder => (vec![0..records], 1),
+            Order::InOrder => (std::iter::once(0..records).collect(), 1),
             Order::Grouped {
                 groups,
                 concurrency,
@@ -767,6 +769,45 @@ mod tests {
         assert_eq!(
             outcome.failures[0].failure.message(),
             "the batch handler answered 2 outcomes for the 3 records it was given; it must answer one per record, in the order given"
+        );
+    }
+
+    #[tokio::test]
+    async fn grouped_records_stop_only_their_own_group() {
+        // Two groups (Kafka partitions) of three records.
+        let order = Order::Grouped {
+            groups: vec![0..3, 3..6],
+            concurrency: 2,
+        };
+        let not_processed = crate::failure::NOT_PROCESSED;
+        let outcome = run_batch(
+            &["1", "-2", "3", "4", "5", "6"],
+            order.clone(),
+            Deadline::unknown(),
+        )
+        .await;
+        assert_eq!(failed(&outcome), [(1, "Negative"), (2, not_processed)]);
+        assert_eq!(
+            outcome.failures[1].failure,
+            Failure::NotProcessed { first: 1 }
+        );
+        // The batch form: decoding stops at `x` in its group only, and a
+        // failure fails the rest of its group only.
+        let (given, outcome) =
+            run_together(&["1", "x", "3", "4", "-5", "6"], order, Deadline::unknown()).await;
+        assert_eq!(given, [1, 4, -5, 6]);
+        assert_eq!(
+            failed(&outcome),
+            [
+                (1, "InvalidEvent"),
+                (2, not_processed),
+                (4, "Negative"),
+                (5, not_processed)
+            ]
+        );
+        assert_eq!(
+            outcome.failures[3].failure,
+            Failure::NotProcessed { first: 4 }
         );
     }
 

@@ -63,7 +63,8 @@ fn tagger() -> Tagger {
 /// Panics on an object at the bucket's root, a bug left in on purpose.
 #[lambda(s3_batch, init = tagger, concurrency = 4)]
 pub async fn s3_batch_tag(task: S3BatchTask, tagger: &Tagger) -> Result<String, lambda_fn::Error> {
-    if task.key.ends_with(".tmp") {
+    let extension = std::path::Path::new(&task.key).extension();
+    if extension.is_some_and(|extension| extension.eq_ignore_ascii_case("tmp")) {
         return Err(TemporaryObject(task.key).into());
     }
     if task.key.contains("retry") {
