@@ -468,7 +468,8 @@ async fn run_groups<Fut>(
     }
 }
 
-/// The partial batch response SQS, Kinesis and DynamoDB Streams share:
+/// The partial batch response SQS, Kinesis and DynamoDB Streams share
+/// (Kafka's names a record by an object, and is built in `triggers/kafka`):
 /// `{"batchItemFailures": [{"itemIdentifier": "<id>"}, ...]}`, naming every
 /// failed record by its id (`id_name` says which: `messageId`,
 /// `SequenceNumber`...). Lambda retries exactly those records (from the first

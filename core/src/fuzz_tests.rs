@@ -8,17 +8,22 @@
 //! with `decode` each of `T::body` into a type, a `serde_json::Value`, a
 //! `String` and a `Vec<u8>` (where raw bodies apply) and `T::wrap`; for one
 //! with a fixed payload, `<T as Fixed>::payload`; each at concurrency 1 and
-//! at the row's. `WholeEvent` serves `#[lambda]` without a trigger and
-//! `HttpHandler` `http`. The handlers themselves never fail, so every
-//! failure is a decoding failure. A trigger is fuzzed by adding its row to
-//! `triggers!`.
+//! at the row's. A trigger whose answer carries each record's result
+//! (`WithOutput`: Firehose, S3 Batch Operations) is served with
+//! `Batch::answering`, by handlers that answer something for every payload,
+//! and its answer is checked against the event record by record.
+//! `WholeEvent` serves `#[lambda]` without a trigger and `HttpHandler`
+//! `http`. The handlers themselves never fail, so every failure is a
+//! decoding failure. A trigger is fuzzed by adding its row to `triggers!`.
 //!
 //! Inputs: arbitrary bytes; arbitrary JSON; the sample events of
 //! `examples/events/` and `tests/fixtures/` mutated (a node replaced by
 //! arbitrary JSON or by raw JSON text, a key removed or added, the text cut
-//! short or a byte changed); and well-formed envelopes with arbitrary record
-//! bodies, for which the answer is checked exactly (which records a
-//! `batchItemFailures` names, which keys S3 reports processed...).
+//! short or a byte changed); the same for the documents compressed inside
+//! CloudWatch Logs deliveries; and well-formed envelopes with arbitrary
+//! record bodies, for which the answer is checked exactly (which records a
+//! `batchItemFailures` names, which keys S3 reports processed...). The
+//! decoders of their own (CloudWatch Logs' gzip) are fuzzed directly.
 //!
 //! `PROPTEST_CASES=N` sets the number of cases of every property (a longer
 //! run); by default each runs the few hundred cases noted at its config.
@@ -30,12 +35,23 @@
     feature = "dynamodb",
     feature = "eventbridge",
     feature = "schedule",
-    feature = "http"
+    feature = "http",
+    feature = "kafka",
+    feature = "mq",
+    feature = "firehose",
+    feature = "cloudwatch_logs",
+    feature = "s3_batch"
 ))]
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
 
 use aws_lambda_events::encodings::Base64Data;
+use aws_lambda_events::event::firehose::KinesisFirehoseEvent;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE};
+use flate2::Compression;
+use flate2::write::GzEncoder;
 use futures_util::FutureExt;
 use futures_util::future::LocalBoxFuture;
 use proptest::collection::vec;
@@ -53,7 +69,7 @@ use crate::guard::caught;
 use crate::http::{HttpHandler, Request};
 use crate::invocation::{Invocation, call_without_deadline as call};
 use crate::test_support::Answer;
-use crate::trigger::{Batch, Fixed, Trigger, WholeEvent, WithBody};
+use crate::trigger::{Batch, Fixed, Trigger, WholeEvent, WithBody, WithOutput};
 
 /// `cases` cases, unless `PROPTEST_CASES` says otherwise (read by
 /// `ProptestConfig::default()`, which `with_cases` would override). Failures
@@ -155,8 +171,37 @@ triggers! {
         fixture!("http/alb_request.json"),
         fixture!("http/lambda_function_url_request.json"),
     ];
+    kafka: serve_body::<crate::kafka::Source, true, 4>, KafkaBatch,
+        [example!("kafka-orders.json"), fixture!("example-kafka-event.json")];
+    mq: serve_body::<crate::mq::Source, true, 4>, Null, [
+        example!("mq-messages.json"),
+        fixture!("example-activemq-event.json"),
+        fixture!("example-rabbitmq-event.json"),
+    ];
+    // Checked record by record against the event (`check_transforms`).
+    firehose: serve_transform::<4>, Transformed,
+        [example!("firehose-transform.json"), fixture!("example-firehose-event.json")];
+    // The documents inside are mutated too: `cloudwatch_logs_documents`.
+    cloudwatch_logs: serve_body::<crate::cloudwatch_logs::Source, true, 2>, Null,
+        [example!("logs-alerts.json"), fixture!("example-cloudwatch_logs-event.json")];
+    // Its handlers each say their shape (what a task answers).
+    s3_batch: serve_tasks::<4>, Json, [example!("s3-batch-tag.json"), S3_BATCH_GUIDE_EVENT];
     whole: serve_whole, Json, [example!("hello.json"), example!("guarded.json")];
 }
+
+/// The request event of the Lambda developer guide's S3 Batch Operations
+/// page: schema 1.0, the bucket by ARN (the example's is schema 2.0).
+const S3_BATCH_GUIDE_EVENT: &str = r#"{
+    "invocationSchemaVersion": "1.0",
+    "invocationId": "YXNkbGZqYWRmaiBhc2RmdW9hZHNmZGpmaGFzbGtkaGZza2RmaAo",
+    "job": {"id": "f3cc4f60-61f6-4a2b-8a21-d07600c373ce"},
+    "tasks": [{
+        "taskId": "dGFza2lkZ29lc2hlcmUK",
+        "s3Key": "customerImage1.jpg",
+        "s3VersionId": "1",
+        "s3BucketArn": "arn:aws:s3:::amzn-s3-demo-bucket"
+    }]
+}"#;
 
 /// A trigger (or none: the whole event) as the fuzzer serves it.
 struct Row {
@@ -271,9 +316,12 @@ async fn batch<T: Trigger<Output = ()>, P>(
     served
 }
 
-/// 1, and `concurrency` when it is more.
-fn concurrencies(concurrency: usize) -> impl Iterator<Item = usize> {
-    std::iter::once(1).chain((concurrency > 1).then_some(concurrency))
+/// 1, and `concurrency` when it is more and `event` is an envelope of `T`
+/// at all: one that is not fails before concurrency plays any part (and
+/// serving it again costs a failed decoding, the dearest part, per form).
+fn concurrencies<T: Trigger>(concurrency: usize, event: &[u8]) -> impl Iterator<Item = usize> {
+    let decodes = concurrency > 1 && decode::from_slice::<T::Event>(event).is_ok();
+    std::iter::once(1).chain(decodes.then_some(concurrency))
 }
 
 /// A trigger whose records carry a body: every payload the macro generates
@@ -289,7 +337,7 @@ fn serve_body<'a, T: WithBody<Output = ()> + 'static, const RAW: bool, const CON
     let bytes: Payload<T, Vec<u8>> = |record| T::body(record, decode::bytes);
     async move {
         let mut served = Vec::new();
-        for c in concurrencies(CONCURRENCY) {
+        for c in concurrencies::<T>(CONCURRENCY, event) {
             served.push(batch::<T, _>(row, Form::Order, order, c, event).await);
             served.push(batch::<T, _>(row, Form::Value, value, c, event).await);
             served.push(batch::<T, _>(row, Form::Wrapper, wrapper, c, event).await);
@@ -310,8 +358,173 @@ fn serve_fixed<'a, T: Fixed<Output = ()> + 'static, const CONCURRENCY: usize>(
 ) -> LocalBoxFuture<'a, Vec<Served>> {
     async move {
         let mut served = Vec::new();
-        for c in concurrencies(CONCURRENCY) {
+        for c in concurrencies::<T>(CONCURRENCY, event) {
             served.push(batch::<T, _>(row, Form::Fixed, T::payload, c, event).await);
+        }
+        served
+    }
+    .boxed_local()
+}
+
+/// Serves `event` with trigger `T`'s `Batch` adapter for a handler that
+/// answers `answer(payload)` for every payload, of which the answer keeps
+/// `keep(..)`: a trigger whose answer carries each record's result.
+async fn answered<T: Trigger, P, R>(
+    decode: Payload<T, P>,
+    answer: fn(P) -> R,
+    keep: fn(R) -> Result<T::Output, Failure>,
+    concurrency: usize,
+    event: &[u8],
+) -> Answer {
+    let handler =
+        async |payload: P, _: &Invocation<'_, ()>| Ok::<R, crate::Error>(answer(payload));
+    let report = IntoDiagnostic::into_diagnostic;
+    let handler =
+        Batch::<T, _, P, R, crate::Error>::answering(handler, decode, keep, report, concurrency);
+    call(&handler, event).await
+}
+
+/// What the `Transformed` handler of a Firehose record answers: the order's
+/// id keyed by the record's id, or "drop it" for every third id.
+fn transform(record: crate::firehose::FirehoseRecord<Order>) -> crate::firehose::Transformed<u64> {
+    use crate::firehose::Transformed;
+    match record.data.id {
+        id if id % 3 == 0 => Transformed::dropped(),
+        id => Transformed::record(id).with_partition_key("record", record.record_id),
+    }
+}
+
+/// `#[lambda(firehose)]`: every payload, at each concurrency, each handler
+/// answering what `transformed` expects: an `Order`'s id, the `Value`
+/// itself, the `String` or `Vec<u8>` as it came, and for the wrapper
+/// `transform`.
+fn serve_transform<'a, const CONCURRENCY: usize>(
+    row: &'static Row,
+    event: &'a [u8],
+) -> LocalBoxFuture<'a, Vec<Served>> {
+    use crate::firehose::{FirehoseRecord, Source, Transformed};
+    async move {
+        let mut served = Vec::new();
+        for c in concurrencies::<Source>(CONCURRENCY, event) {
+            let answers = [
+                (
+                    Form::Order,
+                    answered::<Source, Order, u64>(
+                        |record| Source::body(record, decode::json),
+                        |order| order.id,
+                        |id| Source::output(decode::to_json(id)?),
+                        c,
+                        event,
+                    )
+                    .await,
+                ),
+                (
+                    Form::Value,
+                    answered::<Source, Value, Value>(
+                        |record| Source::body(record, decode::json),
+                        |value| value,
+                        |value| Source::output(decode::to_json(value)?),
+                        c,
+                        event,
+                    )
+                    .await,
+                ),
+                (
+                    Form::Wrapper,
+                    answered::<Source, FirehoseRecord<Order>, Transformed<u64>>(
+                        |record| Source::wrap(record, decode::json),
+                        transform,
+                        |answer| Source::unwrap(answer, decode::to_json),
+                        c,
+                        event,
+                    )
+                    .await,
+                ),
+                (
+                    Form::Text,
+                    answered::<Source, String, String>(
+                        |record| Source::body(record, decode::text),
+                        |text| text,
+                        |text| Source::output(decode::from_text(text)?),
+                        c,
+                        event,
+                    )
+                    .await,
+                ),
+                (
+                    Form::Bytes,
+                    answered::<Source, Vec<u8>, Vec<u8>>(
+                        |record| Source::body(record, decode::bytes),
+                        |bytes| bytes,
+                        |bytes| Source::output(decode::from_bytes(bytes)?),
+                        c,
+                        event,
+                    )
+                    .await,
+                ),
+            ];
+            for (form, answer) in answers {
+                let mut one = Served::new(row, form, Shape::Transformed, answer);
+                one.what += &format!(" (concurrency {c})");
+                served.push(one);
+            }
+        }
+        served
+    }
+    .boxed_local()
+}
+
+/// `#[lambda(s3_batch)]`: the task, at each concurrency, by a handler
+/// answering each of what a task may answer (`TaskAnswer`).
+fn serve_tasks<'a, const CONCURRENCY: usize>(
+    row: &'static Row,
+    event: &'a [u8],
+) -> LocalBoxFuture<'a, Vec<Served>> {
+    use crate::s3_batch::{S3BatchTask, Source};
+    let task: Payload<Source, S3BatchTask> = <Source as Fixed>::payload;
+    async move {
+        let mut served = Vec::new();
+        for c in concurrencies::<Source>(CONCURRENCY, event) {
+            let answers = [
+                (
+                    TaskAnswer::Key,
+                    answered::<Source, _, String>(
+                        task,
+                        |task| task.key,
+                        |key| Source::output(decode::from_text(key)?),
+                        c,
+                        event,
+                    )
+                    .await,
+                ),
+                (
+                    TaskAnswer::Json,
+                    answered::<Source, _, Value>(
+                        task,
+                        |task| TaskAnswer::json(&task.task_id, &task.bucket, &task.key),
+                        |answer| Source::unwrap(answer, decode::to_json),
+                        c,
+                        event,
+                    )
+                    .await,
+                ),
+                (
+                    TaskAnswer::Unit,
+                    answered::<Source, _, ()>(
+                        task,
+                        |_| (),
+                        |unit| Source::output(decode::from_unit(unit)?),
+                        c,
+                        event,
+                    )
+                    .await,
+                ),
+            ];
+            for (kind, answer) in answers {
+                let mut one = Served::new(row, Form::Fixed, Shape::TaskResults(kind), answer);
+                one.what += &format!(" answering {kind:?} (concurrency {c})");
+                served.push(one);
+            }
         }
         served
     }
@@ -402,6 +615,20 @@ enum Shape {
     Null,
     /// `{"processed": ["key", ...]}` (S3).
     Processed,
+    /// `{"batchItemFailures": [{"itemIdentifier": {"partition": "orders-0",
+    /// "offset": 17}}]}` (Kafka).
+    KafkaBatch,
+    /// `{"records": [{"recordId", "result", "data", "metadata"?}]}`
+    /// (Firehose), `result` `Ok`, `Dropped` or `ProcessingFailed`, `data`
+    /// base64, `metadata` only for `Ok`. Checked record by record against
+    /// the event by `serve_row`.
+    Transformed,
+    /// `{"invocationSchemaVersion", "treatMissingKeysAs": "PermanentFailure",
+    /// "invocationId", "results": [{"taskId", "resultCode", "resultString"}]}`
+    /// (S3 Batch Operations), a succeeded task's result string being what
+    /// the handler answers. Checked task by task against the event by
+    /// `serve_row`.
+    TaskResults(TaskAnswer),
     /// A front door's response with a `statusCode` among these.
     Http(&'static [u16]),
     /// Any JSON.
@@ -409,6 +636,43 @@ enum Shape {
     /// Exactly the event, whenever it is JSON at all (checked by
     /// `serve_row`, which has the event).
     Echo,
+}
+
+/// What an S3 Batch Operations handler answers for a task.
+#[derive(Clone, Copy, Debug)]
+enum TaskAnswer {
+    /// The key, as a `String`.
+    Key,
+    /// `TaskAnswer::json` of the task, a `serde_json::Value`.
+    Json,
+    /// `()`: an empty result string.
+    Unit,
+}
+
+impl TaskAnswer {
+    fn json(task_id: &str, bucket: &str, key: &str) -> Value {
+        json!({ "task": task_id, "bucket": bucket, "key": key })
+    }
+
+    /// The result string of a task that succeeded.
+    fn result(self, task_id: &str, bucket: &str, key: &str) -> String {
+        match self {
+            TaskAnswer::Key => key.to_owned(),
+            TaskAnswer::Json => Self::json(task_id, bucket, key).to_string(),
+            TaskAnswer::Unit => String::new(),
+        }
+    }
+}
+
+/// Whether `value` is an object with every one of `required` and no
+/// member besides them and `optional`.
+fn members(value: &Value, required: &[&str], optional: &[&str]) -> bool {
+    value.as_object().is_some_and(|object| {
+        required.iter().all(|key| object.contains_key(*key))
+            && object
+                .keys()
+                .all(|key| required.contains(&key.as_str()) || optional.contains(&key.as_str()))
+    })
 }
 
 impl Shape {
@@ -424,6 +688,58 @@ impl Shape {
             }),
             Shape::Null => answer.is_null(),
             Shape::Processed => strings("processed", Value::is_string),
+            Shape::KafkaBatch => {
+                members(answer, &["batchItemFailures"], &[])
+                    && strings("batchItemFailures", |failure| {
+                        let id = &failure["itemIdentifier"];
+                        members(failure, &["itemIdentifier"], &[])
+                            && members(id, &["partition", "offset"], &[])
+                            && id["partition"].is_string()
+                            && id["offset"].is_i64()
+                    })
+            }
+            Shape::Transformed => {
+                members(answer, &["records"], &[])
+                    && strings("records", |record| {
+                        let result = record["result"].as_str();
+                        members(record, &["recordId", "result", "data"], &["metadata"])
+                            && record["recordId"].is_string()
+                            && matches!(result, Some("Ok" | "Dropped" | "ProcessingFailed"))
+                            && record["data"]
+                                .as_str()
+                                .is_some_and(|data| STANDARD.decode(data).is_ok())
+                            && record.get("metadata").is_none_or(|metadata| {
+                                result == Some("Ok")
+                                    && members(metadata, &["partitionKeys"], &[])
+                                    && metadata["partitionKeys"]
+                                        .as_object()
+                                        .is_some_and(|keys| keys.values().all(Value::is_string))
+                            })
+                    })
+            }
+            Shape::TaskResults(_) => {
+                let fields = [
+                    "invocationSchemaVersion",
+                    "treatMissingKeysAs",
+                    "invocationId",
+                    "results",
+                ];
+                members(answer, &fields, &[])
+                    && answer["invocationSchemaVersion"].is_string()
+                    && answer["treatMissingKeysAs"] == "PermanentFailure"
+                    && answer["invocationId"].is_string()
+                    // No `TemporaryFailure`: that needs a deadline or a
+                    // handler's error, and neither happens here.
+                    && strings("results", |result| {
+                        members(result, &["taskId", "resultCode", "resultString"], &[])
+                            && result["taskId"].is_string()
+                            && result["resultString"].is_string()
+                            && matches!(
+                                result["resultCode"].as_str(),
+                                Some("Succeeded" | "PermanentFailure")
+                            )
+                    })
+            }
             Shape::Http(statuses) => answer["statusCode"]
                 .as_u64()
                 .is_some_and(|status| statuses.iter().any(|s| u64::from(*s) == status)),
@@ -480,6 +796,173 @@ async fn serve_row(row: &'static Row, event: &[u8]) -> Result<(), TestCaseError>
             let expected = expected.as_deref().map(String::from_utf8_lossy);
             prop_assert_eq!(echoed, expected, "{}", served.what);
         }
+        match served.shape {
+            Shape::Transformed => {
+                let envelope = decode::from_slice::<KinesisFirehoseEvent>(event).ok();
+                let records = envelope.map(|envelope| {
+                    let records = envelope.records.into_iter();
+                    records.map(|record| (record.record_id, record.data.0)).collect::<Vec<_>>()
+                });
+                check_transforms(&served, records.as_deref())?;
+            }
+            Shape::TaskResults(_) => check_tasks(&served, expected_tasks(event).as_ref())?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// What a Firehose handler of `form` (`serve_transform`) makes of a record
+/// with this id and data: its entry of the answer.
+fn transformed(form: Form, record_id: &str, data: &[u8]) -> Value {
+    let original = STANDARD.encode(data);
+    let ok = |answer: &[u8]| json!({ "recordId": record_id, "result": "Ok", "data": STANDARD.encode(answer) });
+    let failed = json!({ "recordId": record_id, "result": "ProcessingFailed", "data": original });
+    let order = serde_json::from_slice::<Order>(data).ok();
+    match form {
+        Form::Order => order.map_or(failed, |order| ok(order.id.to_string().as_bytes())),
+        Form::Value => serde_json::from_slice::<Value>(data)
+            .map_or(failed, |value| ok(value.to_string().as_bytes())),
+        Form::Text if !utf8(data) => failed,
+        Form::Text | Form::Bytes => ok(data),
+        Form::Wrapper => match order {
+            None => failed,
+            Some(order) if order.id % 3 == 0 => {
+                json!({ "recordId": record_id, "result": "Dropped", "data": original })
+            }
+            Some(order) => json!({
+                "recordId": record_id,
+                "result": "Ok",
+                "data": STANDARD.encode(order.id.to_string()),
+                "metadata": { "partitionKeys": { "record": record_id } },
+            }),
+        },
+        other => unreachable!("firehose has no {other:?} payload"),
+    }
+}
+
+/// Checks a Firehose answer against the records of the event (their ids
+/// and data; `None` when the envelope does not decode): one entry per
+/// record in order, `ProcessingFailed` with the original data for a record
+/// that does not decode. Only an envelope that does not decode, or a
+/// record without an id to answer it by, fails the invocation.
+fn check_transforms(
+    served: &Served,
+    records: Option<&[(Option<String>, Vec<u8>)]>,
+) -> Result<(), TestCaseError> {
+    let what = &served.what;
+    let Some(records) = records else {
+        prop_assert!(served.answer.is_err(), "{}: answered an event that does not decode", what);
+        return Ok(());
+    };
+    let no_id = records
+        .iter()
+        .position(|(id, _)| id.as_deref().is_none_or(str::is_empty));
+    match (&served.answer, no_id) {
+        (Err(failure), Some(index)) => {
+            let expected = format!("record {index} has no recordId");
+            prop_assert!(failure.error_message.contains(&expected), "{}: {:?}", what, failure);
+        }
+        (Ok(body), None) => {
+            let answer: Value = serde_json::from_slice(body).expect("checked to be JSON");
+            let expected: Vec<Value> = records
+                .iter()
+                .map(|(id, data)| transformed(served.form, id.as_deref().unwrap_or_default(), data))
+                .collect();
+            prop_assert_eq!(answer, json!({ "records": expected }), "{}", what);
+        }
+        (answer, no_id) => {
+            return Err(TestCaseError::fail(format!(
+                "{what}: the record without an id is {no_id:?}, yet answered {answer:?}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What an S3 Batch Operations job should be answered: its schema version,
+/// invocation id and, for each task, its id and the bucket and key it
+/// names, or the start of the result string of its failure.
+struct ExpectedTasks {
+    version: String,
+    invocation_id: String,
+    tasks: Vec<(String, Result<(String, String), &'static str>)>,
+}
+
+/// `ExpectedTasks` read off the event, `None` when it is not a job. The
+/// bucket is `s3Bucket`, else what follows `:::` in `s3BucketArn`; the key
+/// is decoded as S3's notifications are (`s3::decode_key`).
+fn expected_tasks(event: &[u8]) -> Option<ExpectedTasks> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Job {
+        invocation_schema_version: String,
+        invocation_id: String,
+        tasks: Vec<Task>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Task {
+        task_id: String,
+        s3_key: String,
+        #[serde(default)]
+        s3_bucket: Option<String>,
+        #[serde(default)]
+        s3_bucket_arn: Option<String>,
+    }
+    // The trigger's own envelope says whether it is a job at all (it asks
+    // for more than `Job` reads).
+    decode::from_slice::<crate::s3_batch::Job>(event).ok()?;
+    let job: Job = decode::from_slice(event).expect("a job has what `Job` reads");
+    let tasks = job.tasks.into_iter().map(|task| {
+        let arn = task.s3_bucket_arn.as_deref();
+        let bucket = task.s3_bucket.as_deref().or(arn.map(|arn| arn.rsplit_once(":::").map_or(arn, |(_, bucket)| bucket)));
+        let expected = match (bucket, crate::s3::decode_key(&task.s3_key)) {
+            (None, _) => Err("InvalidEvent: the task names no bucket"),
+            (Some(_), Err(_)) => Err("InvalidEvent: s3Key: "),
+            (Some(bucket), Ok(key)) => Ok((bucket.to_owned(), key)),
+        };
+        (task.task_id, expected)
+    });
+    Some(ExpectedTasks {
+        version: job.invocation_schema_version,
+        invocation_id: job.invocation_id,
+        tasks: tasks.collect(),
+    })
+}
+
+/// Checks an S3 Batch Operations answer against what the job should be
+/// answered (`None` when the event is not a job): a result per task, in
+/// order, `Succeeded` with what the handler answered, or
+/// `PermanentFailure` for a task that does not decode. A task never fails
+/// the invocation.
+fn check_tasks(served: &Served, expected: Option<&ExpectedTasks>) -> Result<(), TestCaseError> {
+    let what = &served.what;
+    let Shape::TaskResults(kind) = served.shape else {
+        unreachable!("{what} does not answer tasks")
+    };
+    let (Some(expected), Ok(body)) = (expected, &served.answer) else {
+        prop_assert_eq!(expected.is_none(), served.answer.is_err(), "{}: {:?}", what, served.answer);
+        return Ok(());
+    };
+    let answer: Value = serde_json::from_slice(body).expect("checked to be JSON");
+    prop_assert_eq!(&answer["invocationSchemaVersion"], &json!(expected.version), "{}", what);
+    prop_assert_eq!(&answer["invocationId"], &json!(expected.invocation_id), "{}", what);
+    let results = answer["results"].as_array().expect("checked to be a list");
+    prop_assert_eq!(results.len(), expected.tasks.len(), "{}: {}", what, answer);
+    for (result, (task_id, task)) in results.iter().zip(&expected.tasks) {
+        prop_assert_eq!(&result["taskId"], &json!(task_id), "{}: {}", what, answer);
+        let string = result["resultString"].as_str().expect("checked to be a string");
+        match task {
+            Ok((bucket, key)) => {
+                prop_assert_eq!(&result["resultCode"], "Succeeded", "{}: {}", what, answer);
+                prop_assert_eq!(string, kind.result(task_id, bucket, key), "{}", what);
+            }
+            Err(failure) => {
+                prop_assert_eq!(&result["resultCode"], "PermanentFailure", "{}: {}", what, answer);
+                prop_assert!(string.starts_with(failure), "{}: {:?} for {:?}", what, string, failure);
+            }
+        }
     }
     Ok(())
 }
@@ -520,7 +1003,12 @@ const KEYS: &str = "Records body messageId receiptHandle attributes messageAttri
     account region resources requestContext rawPath rawQueryString path httpMethod \
     headers multiValueHeaders queryStringParameters multiValueQueryStringParameters \
     pathParameters isBase64Encoded cookies routeKey http method stage domainName elb \
-    host x-forwarded-proto amount";
+    host x-forwarded-proto amount records topic partition offset timestamp timestampType \
+    value eventSourceArn bootstrapServers messages messageID messageType destination \
+    physicalName redelivered rmqMessagesByQueue basicProperties messageId recordId \
+    kinesisRecordMetadata invocationId awslogs owner logGroup logStream \
+    subscriptionFilters logEvents invocationSchemaVersion job userArguments tasks taskId \
+    s3Key s3VersionId s3Bucket s3BucketArn";
 
 /// Strings the decoders treat specially.
 const WORDS: &[&str] = &[
@@ -529,6 +1017,20 @@ const WORDS: &[&str] = &[
     "aws:s3",
     "aws:kinesis",
     "aws:dynamodb",
+    "aws:kafka",
+    "SelfManagedKafka",
+    "aws:mq",
+    "aws:rmq",
+    "orders-0",
+    "test::/",
+    "CONTROL_MESSAGE",
+    "DATA_MESSAGE",
+    "1.0",
+    "2.0",
+    "arn:aws:s3:::amzn-s3-demo-bucket",
+    // gzip, in base64, of nothing and of a CloudWatch Logs document.
+    "H4sIAAAAAAACAwMAAAAAAAAAAAA=",
+    "H4sIAAAAAAACA6tWyk0tLk5MTw2pLEhVslJycQxxjPd1DQ52dHdV0lHKyU93L8ovLQDKpEO4wSVFqYm5QH4xhO9alppXUqxkFV2tlJkCFDYECpdkAg0tScwFajPQgVkAlKuOAaqJUbJSMNRRiFFKzM0vzSsBcY30TGuVamNrAavEHsCNAAAA",
     "Scheduled Event",
     "Notification",
     "2025-11-27T08:00:00Z",
@@ -701,12 +1203,17 @@ fn byte_edit() -> impl Strategy<Value = ByteEdit> {
 /// A sample event with one to four edits, its text then changed in a
 /// quarter of the cases.
 fn mutated(seeds: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
+    mutated_documents(seeds.iter().map(|text| seed(text)).collect())
+}
+
+/// One of `documents` edited as `mutated` edits a sample event.
+fn mutated_documents(documents: Vec<Value>) -> impl Strategy<Value = Vec<u8>> {
     let byte_edits = prop_oneof![
         3 => Just(Vec::new()),
         1 => vec(byte_edit(), 1..3),
     ];
-    (select(seeds), vec(edit(), 1..5), byte_edits)
-        .prop_map(|(text, edits, byte_edits)| apply(seed(text), &edits, &byte_edits))
+    (select(documents), vec(edit(), 1..5), byte_edits)
+        .prop_map(|(document, edits, byte_edits)| apply(document, &edits, &byte_edits))
 }
 
 /// Stands for a raw token until the document is serialized.
@@ -803,6 +1310,11 @@ fn apply(mut document: Value, edits: &[Edit], byte_edits: &[ByteEdit]) -> Vec<u8
         text = text.replace(&format!("\"{RAW_MARK}{index}\""), token);
     }
     let mut bytes = text.into_bytes();
+    edit_bytes(&mut bytes, byte_edits);
+    bytes
+}
+
+fn edit_bytes(bytes: &mut Vec<u8>, byte_edits: &[ByteEdit]) {
     for edit in byte_edits {
         match edit {
             ByteEdit::Truncate(at) => {
@@ -820,7 +1332,6 @@ fn apply(mut document: Value, edits: &[Edit], byte_edits: &[ByteEdit]) -> Vec<u8
             ByteEdit::Xor(..) => {}
         }
     }
-    bytes
 }
 
 /// Standard base64 with padding, as Kinesis sends data (aws_lambda_events'
@@ -848,12 +1359,22 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_json_inside_envelope(records in vec(json_value(), 0..4), wrap in 0..3_u8) {
+    fn arbitrary_json_inside_envelope(records in vec(json_value(), 0..4), wrap in 0..8_u8) {
         // Arbitrary JSON where each envelope expects its records.
         let event = match wrap {
             0 => json!({ "Records": records }),
             1 => json!({ "Records": records, "detail-type": "Scheduled Event", "detail": records.first() }),
-            _ => json!({ "requestContext": records.first(), "headers": records.get(1), "body": records.get(2) }),
+            2 => json!({ "requestContext": records.first(), "headers": records.get(1), "body": records.get(2) }),
+            3 => json!({ "records": { "orders-0": records } }),
+            4 => json!({ "records": records, "invocationId": "i" }),
+            5 => json!({ "messages": records }),
+            6 => json!({ "rmqMessagesByQueue": { "test::/": records } }),
+            _ => json!({
+                "invocationSchemaVersion": "2.0",
+                "invocationId": "i",
+                "job": { "id": "j" },
+                "tasks": records,
+            }),
         };
         serve_everywhere(&serde_json::to_vec(&event).expect("a Value serializes"))?;
     }
@@ -893,10 +1414,16 @@ const ODD_VALUES: &[&str] = &[
 /// value or removed, and served by the handlers of `row`. Every problem
 /// is listed, panics included, not only the first.
 fn every_node(row: &'static Row) {
+    let documents = row.seeds.iter().map(|text| seed(text)).collect();
+    every_node_of(row, documents, |event| event);
+}
+
+/// `every_node` of `documents`, each edited document served as
+/// `wrap(document)`.
+fn every_node_of(row: &'static Row, documents: Vec<Value>, wrap: fn(Vec<u8>) -> Vec<u8>) {
     let problems = block_on(async {
         let mut problems: Vec<String> = Vec::new();
-        for text in row.seeds {
-            let document = seed(text);
+        for document in documents {
             for at in 0..pointers(&document).len() {
                 let mut edits: Vec<Edit> = ODD_VALUES
                     .iter()
@@ -907,7 +1434,7 @@ fn every_node(row: &'static Row) {
                 }
                 for edit in edits {
                     let event = apply(document.clone(), std::slice::from_ref(&edit), &[]);
-                    let Some(problem) = problem(row, &event).await else {
+                    let Some(problem) = problem(row, &wrap(event.clone())).await else {
                         continue;
                     };
                     if !problems.iter().any(|known| known.starts_with(&problem)) {
@@ -1517,4 +2044,539 @@ fn events_that_panicked_a_decoder() {
         problems
     });
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+
+// ---------------------------------------------------------------------------
+// Kafka, Amazon MQ, CloudWatch Logs, Firehose, S3 Batch Operations:
+// well-formed envelopes with arbitrary records, and CloudWatch Logs' own
+// decoder (base64, then gzip) over any input.
+
+/// Standard base64, and strings that look like it but may not be: without
+/// padding, in the URL-safe alphabet, of its characters in any order.
+fn base64ish() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => vec(any::<u8>(), 0..24).prop_map(|bytes| STANDARD.encode(bytes)),
+        1 => vec(any::<u8>(), 1..24).prop_map(|bytes| STANDARD_NO_PAD.encode(bytes)),
+        1 => vec(any::<u8>(), 1..24).prop_map(|bytes| URL_SAFE.encode(bytes)),
+        2 => "[A-Za-z0-9+/=]{0,16}",
+        1 => text(),
+    ]
+}
+
+/// A base64 field of a record: a Kafka value or key, an MQ message's data.
+#[derive(Clone, Debug)]
+enum Encoded {
+    /// The base64 of a body.
+    Body(Body),
+    /// Any string, base64 or not.
+    Raw(String),
+    /// `null`.
+    Null,
+    /// No field at all.
+    Missing,
+}
+
+impl Encoded {
+    /// Sets `field` of `object` to it, or removes the field.
+    fn set(&self, object: &mut Value, field: &str) {
+        let object = object.as_object_mut().expect("an object");
+        let value = match self {
+            Encoded::Body(body) => json!(STANDARD.encode(body.bytes().unwrap_or_default())),
+            Encoded::Raw(text) => json!(text),
+            Encoded::Null => Value::Null,
+            Encoded::Missing => {
+                object.remove(field);
+                return;
+            }
+        };
+        object.insert(field.to_owned(), value);
+    }
+
+    /// What it decodes to, `None` for a field that is not base64. A value
+    /// or data that is not there is empty.
+    fn bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            Encoded::Body(body) => Some(body.bytes().unwrap_or_default()),
+            Encoded::Raw(text) => STANDARD.decode(text).ok(),
+            Encoded::Null | Encoded::Missing => Some(Vec::new()),
+        }
+    }
+
+    /// A key: `None` when there is none, `Err` when it is not base64.
+    fn key(&self) -> Result<Option<Vec<u8>>, ()> {
+        match self {
+            Encoded::Null | Encoded::Missing => Ok(None),
+            other => other.bytes().map(Some).ok_or(()),
+        }
+    }
+
+    /// Whether the payload of `form` decodes from it (a wrapper's, an
+    /// `Order`, only when `rest` of the record decodes too).
+    fn decodes(&self, form: Form, rest: bool) -> bool {
+        self.bytes().is_some_and(|bytes| match form {
+            Form::Wrapper => rest && order_decodes(&bytes),
+            form => form.decodes(Some(&bytes)),
+        })
+    }
+}
+
+fn encoded() -> impl Strategy<Value = Encoded> {
+    prop_oneof![
+        4 => body(true, false).prop_map(Encoded::Body),
+        2 => base64ish().prop_map(Encoded::Raw),
+        1 => Just(Encoded::Null),
+        1 => Just(Encoded::Missing),
+    ]
+}
+
+/// A Kafka record: its value, its key and its headers (each entry of the
+/// list an object of one header or more).
+#[derive(Clone, Debug)]
+struct KafkaInput {
+    value: Encoded,
+    key: Encoded,
+    headers: Vec<BTreeMap<String, Vec<u8>>>,
+}
+
+fn kafka_record() -> impl Strategy<Value = KafkaInput> {
+    let name = prop_oneof![3 => "[a-zA-Z-]{1,8}", 1 => text()];
+    let entry = prop::collection::btree_map(name, vec(any::<u8>(), 0..8), 1..3);
+    (encoded(), encoded(), vec(entry, 0..3)).prop_map(|(value, key, headers)| KafkaInput {
+        value,
+        key,
+        headers,
+    })
+}
+
+/// gzip of `bytes` at compression `level`.
+fn gzip(bytes: &[u8], level: u32) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::new(level));
+    encoder.write_all(bytes).expect("writes to a Vec");
+    encoder.finish().expect("writes to a Vec")
+}
+
+/// A CloudWatch Logs delivery of `document`, compressed and encoded.
+fn logs_delivery(document: &[u8], level: u32) -> Vec<u8> {
+    let data = STANDARD.encode(gzip(document, level));
+    serde_json::to_vec(&json!({ "awslogs": { "data": data } })).expect("JSON")
+}
+
+/// The documents compressed inside the CloudWatch Logs samples.
+fn logs_documents() -> Vec<Value> {
+    let documents = row("cloudwatch_logs").seeds.iter().map(|text| {
+        let data = seed(text)["awslogs"]["data"].as_str().expect("a delivery").to_owned();
+        let document = crate::cloudwatch_logs::expand(&data).expect("a sample expands");
+        serde_json::from_slice(&document).expect("a sample's document is JSON")
+    });
+    documents.collect()
+}
+
+/// `cloudwatch_logs::expand` of `data`: what it expands to, or `None` when
+/// it is refused with a reason (checked to say which step refused it).
+fn expanded_or_refused(data: &str) -> Result<Option<Vec<u8>>, TestCaseError> {
+    match crate::cloudwatch_logs::expand(data) {
+        Ok(expanded) => Ok(Some(expanded)),
+        Err(why) => {
+            let known = ["not base64: ", "not gzip: ", "refused: "];
+            prop_assert!(known.iter().any(|start| why.starts_with(start)), "{:?}", why);
+            prop_assert!(why.len() > "not gzip: ".len(), "{:?}", why);
+            Ok(None)
+        }
+    }
+}
+
+/// The object key of an S3 Batch Operations task: encoded as S3 writes
+/// keys, or any string at all.
+#[derive(Clone, Debug)]
+enum TaskKey {
+    Encoded(S3Key),
+    Raw(String),
+}
+
+impl TaskKey {
+    fn encoded(&self) -> String {
+        match self {
+            TaskKey::Encoded(key) => key.encoded(),
+            TaskKey::Raw(key) => key.clone(),
+        }
+    }
+
+    /// The key decoded; a raw key as S3's notifications' keys are, checked
+    /// by `s3_decodes_every_key_or_fails`.
+    fn decoded(&self) -> Option<String> {
+        match self {
+            TaskKey::Encoded(key) => key.decoded(),
+            TaskKey::Raw(key) => crate::s3::decode_key(key).ok(),
+        }
+    }
+}
+
+/// Where a task names its bucket: `s3Bucket` (schema 2.0), `s3BucketArn`
+/// (1.0), both, or neither.
+#[derive(Clone, Debug)]
+enum TaskBucket {
+    Name(String),
+    Arn(String),
+    Both(String, String),
+    Neither,
+}
+
+impl TaskBucket {
+    fn set(&self, task: &mut Value) {
+        let arn = |bucket: &str| json!(format!("arn:aws:s3:::{bucket}"));
+        match self {
+            TaskBucket::Name(bucket) => task["s3Bucket"] = json!(bucket),
+            TaskBucket::Arn(bucket) => task["s3BucketArn"] = arn(bucket),
+            TaskBucket::Both(bucket, other) => {
+                task["s3Bucket"] = json!(bucket);
+                task["s3BucketArn"] = arn(other);
+            }
+            TaskBucket::Neither => task["s3Bucket"] = Value::Null,
+        }
+    }
+
+    /// The bucket the task is on: `s3Bucket` when there is one.
+    fn bucket(&self) -> Option<&str> {
+        match self {
+            TaskBucket::Name(bucket) | TaskBucket::Arn(bucket) | TaskBucket::Both(bucket, _) => {
+                Some(bucket)
+            }
+            TaskBucket::Neither => None,
+        }
+    }
+}
+
+fn task_bucket() -> impl Strategy<Value = TaskBucket> {
+    let name = || "[a-z0-9.-]{1,12}";
+    prop_oneof![
+        3 => name().prop_map(TaskBucket::Name),
+        2 => name().prop_map(TaskBucket::Arn),
+        1 => (name(), name()).prop_map(|(bucket, other)| TaskBucket::Both(bucket, other)),
+        1 => Just(TaskBucket::Neither),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// Kafka: per partition, in offset order, the first record that does
+    /// not decode and every later record of its partition are reported, by
+    /// partition and offset; nothing of a partition whose records all
+    /// decode. The wrapper carries each record's key, headers and value as
+    /// they were produced.
+    #[test]
+    fn kafka_reports_each_partition_from_its_first_undecodable_record(
+        partitions in vec((select(&["orders", "my-topic", "é"][..]), vec(kafka_record(), 0..5)), 1..4),
+        first in 0..1_000_000_000_i64,
+        reversed in any::<bool>(),
+    ) {
+        // `<topic>-<n>`: distinct keys, not listed in their sorted order.
+        let partitions: Vec<(String, &str, i64, &[KafkaInput])> = partitions
+            .iter()
+            .enumerate()
+            .map(|(n, (topic, inputs))| (format!("{topic}-{n}"), *topic, n as i64, inputs.as_slice()))
+            .collect();
+        let offset = |j: usize| first + 2 * j as i64;
+        let mut records = serde_json::Map::new();
+        for (key, topic, partition, inputs) in &partitions {
+            let mut listed: Vec<Value> = inputs.iter().enumerate().map(|(j, input)| {
+                let headers: Vec<Value> = input.headers.iter().map(|entry| {
+                    let signed = |bytes: &Vec<u8>| json!(bytes.iter().map(|&byte| byte as i8).collect::<Vec<_>>());
+                    Value::Object(entry.iter().map(|(name, bytes)| (name.clone(), signed(bytes))).collect())
+                }).collect();
+                let mut record = json!({
+                    "topic": topic,
+                    "partition": partition,
+                    "offset": offset(j),
+                    "timestamp": 1_764_230_400_000_i64 + j as i64,
+                    "timestampType": "CREATE_TIME",
+                    "headers": headers,
+                });
+                input.value.set(&mut record, "value");
+                input.key.set(&mut record, "key");
+                record
+            }).collect();
+            if reversed {
+                listed.reverse();
+            }
+            records.insert(key.clone(), Value::Array(listed));
+        }
+        let event = serde_json::to_vec(&json!({
+            "eventSource": "aws:kafka",
+            "eventSourceArn": "arn:aws:kafka:us-east-1:123456789012:cluster/orders/abc",
+            "bootstrapServers": "b-1.orders:9098",
+            "records": records,
+        })).expect("JSON");
+        // The batch: partitions by key, each in offset order.
+        let mut sorted = partitions.clone();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        for served in serve("kafka", &event) {
+            let mut expected = Vec::new();
+            for (key, _, _, inputs) in &sorted {
+                let decodes = |input: &KafkaInput| input.value.decodes(served.form, input.key.key().is_ok());
+                if let Some(from) = inputs.iter().position(|input| !decodes(input)) {
+                    for j in from..inputs.len() {
+                        expected.push(json!({ "itemIdentifier": { "partition": key, "offset": offset(j) } }));
+                    }
+                }
+            }
+            let answer = check(&served.what, &served.answer, Shape::KafkaBatch)?;
+            prop_assert_eq!(answer, Some(json!({ "batchItemFailures": expected })), "{}", served.what);
+        }
+        // What the wrapper carries.
+        let batch: crate::kafka::Batch = decode::from_slice(&event)
+            .map_err(|failure| TestCaseError::fail(format!("{failure:?}")))?;
+        let entries = <crate::kafka::Source as Trigger>::records(&batch);
+        let inputs: Vec<_> = sorted
+            .iter()
+            .flat_map(|(_, topic, partition, inputs)| inputs.iter().enumerate().map(move |(j, input)| (*topic, *partition, j, input)))
+            .collect();
+        prop_assert_eq!(entries.len(), inputs.len());
+        for (entry, (topic, partition, j, input)) in entries.iter().zip(inputs) {
+            let record = <crate::kafka::Source as WithBody>::wrap(entry, decode::bytes)
+                .map_err(Failure::into_diagnostic);
+            match (input.key.key(), input.value.bytes(), record) {
+                (Ok(key), Some(value), Ok(record)) => {
+                    prop_assert_eq!((record.topic.as_str(), record.partition, record.offset), (topic, partition, offset(j)));
+                    prop_assert_eq!(record.key, key);
+                    prop_assert_eq!(record.value, value);
+                    let headers: Vec<(String, Vec<u8>)> = input.headers.iter().flat_map(|entry| entry.clone()).collect();
+                    prop_assert_eq!(record.headers, headers);
+                }
+                (Err(()), _, Err(failure)) => prop_assert!(failure.error_message.starts_with("key: not base64: "), "{:?}", failure),
+                (Ok(_), None, Err(failure)) => prop_assert!(failure.error_message.starts_with("value: not base64: "), "{:?}", failure),
+                (_, _, record) => return Err(TestCaseError::fail(format!("{input:?} became {record:?}"))),
+            }
+        }
+    }
+
+    /// Amazon MQ: `null` when every message's data decodes, else
+    /// `InvalidEvent` naming each message that did not (by its id, else by
+    /// its place), from ActiveMQ and RabbitMQ alike.
+    #[test]
+    fn mq_fails_naming_every_undecodable_message(
+        messages in vec((encoded(), prop::bool::weighted(0.15), any::<i64>()), 0..8),
+        rabbit in any::<bool>(),
+    ) {
+        let ids = ids(&messages, |(_, no_id, _)| *no_id, |i| format!("ID:m{i}"));
+        let event = if rabbit {
+            let template = &seed(fixture!("example-rabbitmq-event.json"))["rmqMessagesByQueue"]["test::/"][0];
+            // Two queues, in their sorted order: the batch's order.
+            let queue = |range: std::ops::Range<usize>| -> Vec<Value> {
+                range.map(|i| {
+                    let mut message = template.clone();
+                    messages[i].0.set(&mut message, "data");
+                    message["basicProperties"]["messageId"] = json!(ids[i]);
+                    message
+                }).collect()
+            };
+            let split = messages.len() / 2;
+            json!({
+                "eventSource": "aws:rmq",
+                "rmqMessagesByQueue": { "a::/": queue(0..split), "b::orders": queue(split..messages.len()) },
+            })
+        } else {
+            let template = &seed(fixture!("example-activemq-event.json"))["messages"][0];
+            let listed: Vec<Value> = messages.iter().zip(&ids).map(|((data, _, timestamp), id)| {
+                let mut message = template.clone();
+                data.set(&mut message, "data");
+                message["timestamp"] = json!(timestamp);
+                match id {
+                    Some(id) => message["messageID"] = json!(id),
+                    None => message["messageID"] = json!(""),
+                }
+                message
+            }).collect();
+            json!({ "eventSource": "aws:mq", "messages": listed })
+        };
+        let event = serde_json::to_vec(&event).expect("JSON");
+        let names: Vec<String> = ids.iter().enumerate().map(|(i, id)| match id {
+            Some(id) => id.clone(),
+            None if messages.len() == 1 => "the event".to_owned(),
+            None => format!("record {i}"),
+        }).collect();
+        for served in serve("mq", &event) {
+            let decodes: Vec<bool> = messages.iter().map(|(data, _, _)| data.decodes(served.form, true)).collect();
+            check_all_or_nothing(&served, &decodes, &names)?;
+        }
+    }
+
+    /// CloudWatch Logs: `null` when every log event's message decodes (and
+    /// for a control message, whose events are not handled), else
+    /// `InvalidEvent` naming each event that did not.
+    #[test]
+    fn cloudwatch_logs_fails_naming_every_undecodable_event(
+        events in vec((body(false, false), any::<i64>()), 0..8),
+        control in prop::bool::weighted(0.1),
+        level in 0..10_u32,
+    ) {
+        let log_events: Vec<Value> = events.iter().enumerate().map(|(i, (message, timestamp))| {
+            json!({ "id": format!("e{i}"), "timestamp": timestamp, "message": message.text() })
+        }).collect();
+        let document = json!({
+            "messageType": if control { "CONTROL_MESSAGE" } else { "DATA_MESSAGE" },
+            "owner": "123456789012",
+            "logGroup": "/aws/lambda/orders",
+            "logStream": "2026/12/03/[$LATEST]abc",
+            "subscriptionFilters": ["errors"],
+            "logEvents": log_events,
+        });
+        let event = logs_delivery(&serde_json::to_vec(&document).expect("JSON"), level);
+        let names: Vec<String> = (0..events.len()).map(|i| format!("e{i}")).collect();
+        for served in serve("cloudwatch_logs", &event) {
+            let decodes: Vec<bool> = events
+                .iter()
+                .map(|(message, _)| control || served.form.decodes(message.text().as_deref().map(str::as_bytes)))
+                .collect();
+            check_all_or_nothing(&served, &decodes, &names)?;
+        }
+    }
+
+    /// Firehose: one entry per record, in order: `Ok` with what the
+    /// handler answered, `Dropped`, or `ProcessingFailed` with the original
+    /// data for a record that does not decode, which never fails the
+    /// invocation; only a record without an id to answer it by does.
+    #[test]
+    fn firehose_answers_every_record_in_order(records in vec((body(true, false), 0..40_u8), 0..8)) {
+        let records: Vec<(Option<String>, Vec<u8>)> = records.iter().enumerate().map(|(i, (body, id))| {
+            let id = match id {
+                0 => None,
+                1 => Some(String::new()),
+                _ => Some(format!("r{i}")),
+            };
+            (id, body.bytes().unwrap_or_default())
+        }).collect();
+        let template = &seed(row("firehose").seeds[1])["records"][0];
+        let listed: Vec<Value> = records.iter().map(|(id, data)| {
+            let mut record = template.clone();
+            record["data"] = base64(data);
+            match id {
+                Some(id) => record["recordId"] = json!(id),
+                None => {
+                    record.as_object_mut().expect("an object").remove("recordId");
+                }
+            }
+            record
+        }).collect();
+        let event = serde_json::to_vec(&json!({
+            "invocationId": "inv-1",
+            "deliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/logs",
+            "region": "us-east-1",
+            "records": listed,
+        })).expect("JSON");
+        for served in serve("firehose", &event) {
+            check(&served.what, &served.answer, served.shape)?;
+            check_transforms(&served, Some(&records))?;
+        }
+    }
+
+    /// S3 Batch Operations: a result per task, in order, whatever its key:
+    /// `Succeeded` with what the handler answered for the decoded key,
+    /// else `PermanentFailure` saying why (the key does not decode, the
+    /// task names no bucket). A task never fails the invocation.
+    #[test]
+    fn s3_batch_answers_every_task(
+        tasks in vec((text(), prop_oneof![
+            4 => s3_key().prop_map(TaskKey::Encoded),
+            1 => any::<String>().prop_map(TaskKey::Raw),
+        ], task_bucket()), 0..6),
+        version in select(&["1.0", "2.0"][..]),
+    ) {
+        let listed: Vec<Value> = tasks.iter().map(|(task_id, key, bucket)| {
+            let mut task = json!({ "taskId": task_id, "s3Key": key.encoded(), "s3VersionId": null });
+            bucket.set(&mut task);
+            task
+        }).collect();
+        let event = serde_json::to_vec(&json!({
+            "invocationSchemaVersion": version,
+            "invocationId": "inv-1",
+            "job": { "id": "job-1", "userArguments": { "tag": "archived" } },
+            "tasks": listed,
+        })).expect("JSON");
+        let expected = ExpectedTasks {
+            version: version.to_owned(),
+            invocation_id: "inv-1".to_owned(),
+            tasks: tasks.iter().map(|(task_id, key, bucket)| {
+                let expected = match (bucket.bucket(), key.decoded()) {
+                    (None, _) => Err("InvalidEvent: the task names no bucket"),
+                    (Some(_), None) => Err("InvalidEvent: s3Key: "),
+                    (Some(bucket), Some(key)) => Ok((bucket.to_owned(), key)),
+                };
+                (task_id.clone(), expected)
+            }).collect(),
+        };
+        for served in serve("s3_batch", &event) {
+            check(&served.what, &served.answer, served.shape)?;
+            check_tasks(&served, Some(&expected))?;
+        }
+    }
+
+    /// The documents inside the CloudWatch Logs samples mutated, then
+    /// compressed again.
+    #[test]
+    fn mutated_logs_documents(document in mutated_documents(logs_documents())) {
+        block_on(serve_row(row("cloudwatch_logs"), &logs_delivery(&document, 6)))?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// `expand` of any text: what it expands to, or a reason.
+    #[test]
+    fn logs_data_of_any_text_expands_or_is_refused(data in prop_oneof![any::<String>(), base64ish()]) {
+        expanded_or_refused(&data)?;
+    }
+
+    /// `expand` of any bytes in base64, after a gzip header or not.
+    #[test]
+    fn logs_data_of_any_bytes_expands_or_is_refused(bytes in vec(any::<u8>(), 0..512), header in any::<bool>()) {
+        let mut data = if header { vec![0x1f, 0x8b, 8] } else { Vec::new() };
+        data.extend(bytes);
+        expanded_or_refused(&STANDARD.encode(data))?;
+    }
+
+    /// gzip of any bytes, at any level, expands back to the bytes; damaged,
+    /// to the bytes still or to a reason; with a trailer that lies about its
+    /// size, to a reason, before expanding anything when it says more than a
+    /// delivery may hold.
+    #[test]
+    fn logs_data_expands_back_to_what_was_compressed(
+        bytes in vec(any::<u8>(), 0..2048),
+        level in 0..10_u32,
+        damage in vec(byte_edit(), 0..3),
+        claimed in prop::option::weighted(0.2, prop_oneof![any::<u32>(), (crate::cloudwatch_logs::MAX_EXPANDED as u32)..]),
+    ) {
+        let mut compressed = gzip(&bytes, level);
+        prop_assert_eq!(crate::cloudwatch_logs::expand(&STANDARD.encode(&compressed)), Ok(bytes.clone()));
+        if let Some(claimed) = claimed {
+            let at = compressed.len() - 4;
+            compressed[at..].copy_from_slice(&claimed.to_le_bytes());
+        }
+        edit_bytes(&mut compressed, &damage);
+        let data = STANDARD.encode(&compressed);
+        let expanded = expanded_or_refused(&data)?;
+        if let Some(expanded) = &expanded {
+            prop_assert_eq!(expanded, &bytes, "damaged by {:?}, claiming {:?}", damage, claimed);
+        }
+        // Only the trailer changed: refused exactly when it lies.
+        if let (Some(claimed), true) = (claimed, damage.is_empty()) {
+            let lies = claimed as usize != bytes.len();
+            prop_assert_eq!(expanded.is_none(), lies, "claiming {}", claimed);
+            if claimed as usize > crate::cloudwatch_logs::MAX_EXPANDED {
+                let why = crate::cloudwatch_logs::expand(&data).expect_err("refused");
+                let says = format!("refused: it says it expands to {claimed} bytes");
+                prop_assert!(why.starts_with(&says), "{:?}", why);
+            }
+        }
+    }
+}
+
+/// Each node of the documents inside the CloudWatch Logs samples replaced
+/// or removed, compressed again.
+#[test]
+fn every_node_of_the_logs_documents() {
+    let documents = logs_documents();
+    every_node_of(row("cloudwatch_logs"), documents, |document| logs_delivery(&document, 6));
 }

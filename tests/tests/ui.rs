@@ -24,6 +24,11 @@ const TRIGGER_CASES: &[&str] = &[
     "ui/pass-dynamodb",
     "ui/pass-eventbridge",
     "ui/pass-schedule",
+    "ui/pass-kafka",
+    "ui/pass-mq",
+    "ui/pass-firehose",
+    "ui/pass-cloudwatch_logs",
+    "ui/pass-s3_batch",
     "ui/pass-http",
 ];
 
