@@ -483,12 +483,7 @@ async fn run_groups<Fut>(
 /// fails instead and Lambda retries the batch: no record is reported
 /// processed when it was not.
 #[cfg_attr(
-    not(any(
-        feature = "sqs",
-        feature = "kinesis",
-        feature = "dynamodb",
-        feature = "kafka"
-    )),
+    not(any(feature = "sqs", feature = "kinesis", feature = "dynamodb")),
     allow(dead_code)
 )]
 pub(crate) fn batch_item_failures(outcome: &BatchOutcome, id_name: &str) -> Outcome {
