@@ -14,7 +14,9 @@
 //!   its sample event, and `guarded`, built with cargo-lambda's release
 //!   settings, still reports a panic as `Panic` and keeps serving.
 //! - `examples/template.yaml` deploys `sqs-orders`, `http-api`,
-//!   `scheduled-report` and `stream-report` the way their triggers need.
+//!   `scheduled-report`, `stream-report`, `kafka-orders`, `mq-messages`,
+//!   `firehose-transform`, `logs-alerts` and `s3-batch-tag` the way their
+//!   triggers need.
 //!
 //! cargo-lambda is taken from `PATH` when it is installed. Otherwise the
 //! first run installs it from PyPI (`pip install cargo-lambda`, which brings
@@ -444,11 +446,16 @@ fn elf_machine(path: &Path) -> u16 {
 // examples/template.yaml
 
 /// The functions the template deploys: logical id, example binary.
-const TEMPLATE_FUNCTIONS: [(&str, &str); 4] = [
+const TEMPLATE_FUNCTIONS: [(&str, &str); 9] = [
     ("SqsOrdersFunction", "sqs-orders"),
     ("HttpApiFunction", "http-api"),
     ("ScheduledReportFunction", "scheduled-report"),
     ("StreamReportFunction", "stream-report"),
+    ("KafkaOrdersFunction", "kafka-orders"),
+    ("MqMessagesFunction", "mq-messages"),
+    ("FirehoseTransformFunction", "firehose-transform"),
+    ("LogsAlertsFunction", "logs-alerts"),
+    ("S3BatchTagFunction", "s3-batch-tag"),
 ];
 
 #[test]
@@ -474,16 +481,55 @@ fn sam_template_deploys_the_examples_on_their_triggers() {
             .to_owned()
     };
 
-    // Every !Ref, !GetAtt and !Sub names a resource of the template.
+    let parameters = template["Parameters"].as_mapping();
+    let is_parameter = |name: &str| parameters.is_some_and(|p| p.contains_key(name));
+
+    // Every !Ref, !GetAtt and !Sub names a resource or a parameter of the
+    // template, or a pseudo parameter.
     let mut references = Vec::new();
     collect_references(&template, &mut references);
     assert!(!references.is_empty());
     for name in &references {
         assert!(
-            name.starts_with("AWS::") || resources.contains_key(name.as_str()),
-            "a reference to {name}, which is not a resource of the template"
+            name.starts_with("AWS::")
+                || resources.contains_key(name.as_str())
+                || is_parameter(name),
+            "a reference to {name}, which is neither a resource nor a parameter of the template"
         );
     }
+    // Every Condition a resource or an output is under is defined.
+    let conditions = template["Conditions"].as_mapping();
+    let sections = [&template["Resources"], &template["Outputs"]];
+    for (name, entry) in sections
+        .iter()
+        .filter_map(|section| section.as_mapping())
+        .flatten()
+    {
+        if let Some(condition) = entry["Condition"].as_str() {
+            assert!(
+                conditions.is_some_and(|c| c.contains_key(condition)),
+                "{name:?} is under {condition}, which is not a condition of the template"
+            );
+        }
+    }
+    // The names `value` refers to, anywhere inside it.
+    let references_in = |value: &Yaml| -> Vec<String> {
+        let mut found = Vec::new();
+        collect_references(value, &mut found);
+        found
+    };
+    // The resources of a type.
+    let of_type = |wanted: &str| -> Vec<(&str, &Yaml)> {
+        resources
+            .iter()
+            .filter(|(_, resource)| resource["Type"] == wanted)
+            .map(|(name, resource)| (name.as_str().unwrap_or_default(), resource))
+            .collect()
+    };
+    let has = |list: &Yaml, wanted: &str| {
+        list.as_sequence()
+            .is_some_and(|items| items.iter().any(|item| item == wanted))
+    };
 
     // Each function: the example's `bootstrap`, built by
     // `cargo lambda build --release --arm64` into target/lambda/<name>/.
@@ -619,6 +665,229 @@ fn sam_template_deploys_the_examples_on_their_triggers() {
         "{:?}",
         url["AuthType"]
     );
+
+    // kafka-orders: an event source mapping on the MSK cluster given as a
+    // parameter (created only when it is given), on the topic `orders`, in
+    // provisioned mode, reading `batchItemFailures`.
+    let kafka: Vec<_> = of_type("AWS::Lambda::EventSourceMapping")
+        .into_iter()
+        .filter(|(_, mapping)| {
+            references_in(&mapping["Properties"]["FunctionName"]) == ["KafkaOrdersFunction"]
+        })
+        .collect();
+    assert_eq!(
+        kafka.len(),
+        1,
+        "one event source mapping for KafkaOrdersFunction"
+    );
+    let (kafka_name, kafka) = kafka[0];
+    let cluster = target_of(&kafka["Properties"]["EventSourceArn"], "Ref");
+    assert!(
+        is_parameter(&cluster),
+        "{kafka_name}: EventSourceArn !Ref {cluster}"
+    );
+    assert!(
+        kafka["Condition"].as_str().is_some(),
+        "{kafka_name} is created whether a cluster is given or not"
+    );
+    let kafka = &kafka["Properties"];
+    assert!(has(&kafka["Topics"], "orders"), "{:?}", kafka["Topics"]);
+    assert!(
+        has(&kafka["FunctionResponseTypes"], "ReportBatchItemFailures"),
+        "without ReportBatchItemFailures Lambda ignores batchItemFailures"
+    );
+    let pollers = &kafka["ProvisionedPollerConfig"];
+    assert!(
+        pollers.as_mapping().is_some(),
+        "Kafka mappings read batchItemFailures only in provisioned mode"
+    );
+    let minimum = pollers["MinimumPollers"].as_u64().unwrap_or(1);
+    let maximum = pollers["MaximumPollers"].as_u64().unwrap_or(200);
+    assert!(1 <= minimum && minimum <= maximum, "{pollers:?}");
+    let kafka_policies = &resource("KafkaOrdersFunction")["Properties"]["Policies"];
+    assert!(
+        format!("{kafka_policies:?}").contains("AWSLambdaMSKExecutionRole"),
+        "KafkaOrdersFunction needs AWSLambdaMSKExecutionRole to read the cluster"
+    );
+
+    // mq-messages: an MQ event on the broker given as a parameter, its
+    // queue `tasks`, signing in with the secret given as a parameter.
+    let mq: Vec<_> = events("MqMessagesFunction")
+        .into_iter()
+        .filter(|event| event["Type"] == "MQ")
+        .collect();
+    assert_eq!(mq.len(), 1, "one MQ event");
+    let mq = &mq[0]["Properties"];
+    let broker = target_of(&mq["Broker"], "Ref");
+    assert!(is_parameter(&broker), "Broker !Ref {broker}");
+    assert_eq!(
+        mq["Queues"].as_sequence().map(Vec::as_slice),
+        Some(&[Yaml::from("tasks")][..])
+    );
+    let auth: Vec<_> = mq["SourceAccessConfigurations"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter(|access| access["Type"] == "BASIC_AUTH")
+        .collect();
+    assert_eq!(auth.len(), 1, "one BASIC_AUTH secret");
+    let secret = target_of(&auth[0]["URI"], "Ref");
+    assert!(is_parameter(&secret), "BASIC_AUTH !Ref {secret}");
+    // A SAM event has no Condition of its own: the function has it.
+    assert!(
+        resource("MqMessagesFunction")["Condition"]
+            .as_str()
+            .is_some(),
+        "MqMessagesFunction is deployed whether a broker is given or not"
+    );
+
+    // firehose-transform: the Lambda processor of a delivery stream into
+    // S3, with small processor buffers (Lambda's 6 MB response limit), and
+    // dynamic partitioning by the `level` key the function answers.
+    let streams = of_type("AWS::KinesisFirehose::DeliveryStream");
+    assert_eq!(streams.len(), 1, "one delivery stream");
+    let stream = &streams[0].1["Properties"];
+    assert_eq!(stream["DeliveryStreamType"], "DirectPut");
+    let s3 = &stream["ExtendedS3DestinationConfiguration"];
+    let bucket = target_of(&s3["BucketARN"], "GetAtt");
+    assert_eq!(type_of(&bucket), "AWS::S3::Bucket");
+    let processors: Vec<_> = s3["ProcessingConfiguration"]["Processors"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter(|processor| processor["Type"] == "Lambda")
+        .collect();
+    assert_eq!(processors.len(), 1, "one Lambda processor");
+    assert_ne!(s3["ProcessingConfiguration"]["Enabled"], false);
+    let parameter = |name: &str| -> &Yaml {
+        processors[0]["Parameters"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .find(|p| p["ParameterName"] == name)
+            .map_or(&Yaml::Null, |p| &p["ParameterValue"])
+    };
+    assert_eq!(
+        target_of(parameter("LambdaArn"), "GetAtt"),
+        "FirehoseTransformFunction"
+    );
+    let buffer: u64 = parameter("BufferSizeInMBs")
+        .as_str()
+        .unwrap_or("1")
+        .parse()
+        .expect("BufferSizeInMBs is a number");
+    assert!(
+        (1..=3).contains(&buffer),
+        "BufferSizeInMBs {buffer}: the answer must fit in Lambda's 6 MB response"
+    );
+    let prefix = s3["Prefix"].as_str().expect("a Prefix");
+    assert!(
+        prefix.contains("!{partitionKeyFromLambda:level}"),
+        "{prefix}"
+    );
+    assert_eq!(s3["DynamicPartitioningConfiguration"]["Enabled"], true);
+    // With dynamic partitioning: an error prefix by error output type, and
+    // a delivery buffer of 64 MB at least.
+    let errors = s3["ErrorOutputPrefix"]
+        .as_str()
+        .expect("an ErrorOutputPrefix");
+    assert!(errors.contains("!{firehose:error-output-type}"), "{errors}");
+    assert!(s3["BufferingHints"]["SizeInMBs"].as_u64() >= Some(64));
+    // Firehose's role may invoke the function and write to the bucket.
+    let role = target_of(&s3["RoleARN"], "GetAtt");
+    assert_eq!(type_of(&role), "AWS::IAM::Role");
+    let role = &resource(&role)["Properties"];
+    assert!(
+        format!("{:?}", role["AssumeRolePolicyDocument"]).contains("firehose.amazonaws.com"),
+        "the delivery role is not for Firehose"
+    );
+    let statements = policy_statements(role);
+    assert!(
+        statements
+            .iter()
+            .any(|statement| allows(statement, "lambda:InvokeFunction")
+                && references_in(&statement["Resource"]) == ["FirehoseTransformFunction"]),
+        "Firehose may not invoke FirehoseTransformFunction"
+    );
+    assert!(
+        statements
+            .iter()
+            .any(|statement| allows(statement, "s3:PutObject")
+                && references_in(&statement["Resource"]).contains(&bucket)),
+        "Firehose may not write to {bucket}"
+    );
+
+    // logs-alerts: a subscription filter on the log group of the template,
+    // delivering the ERROR lines.
+    let logs: Vec<_> = events("LogsAlertsFunction")
+        .into_iter()
+        .filter(|event| event["Type"] == "CloudWatchLogs")
+        .collect();
+    assert_eq!(logs.len(), 1, "one CloudWatchLogs event");
+    let logs = &logs[0]["Properties"];
+    let group = target_of(&logs["LogGroupName"], "Ref");
+    assert_eq!(type_of(&group), "AWS::Logs::LogGroup");
+    let pattern = logs["FilterPattern"].as_str().expect("a FilterPattern");
+    assert!(pattern.contains("ERROR"), "FilterPattern {pattern:?}");
+
+    // s3-batch-tag: no trigger; a role S3 Batch Operations assumes to
+    // invoke it, and outputs giving both ARNs.
+    assert!(
+        resource("S3BatchTagFunction")["Properties"]["Events"].is_null(),
+        "S3 Batch Operations jobs invoke s3-batch-tag, not an event"
+    );
+    let batch_roles: Vec<_> = of_type("AWS::IAM::Role")
+        .into_iter()
+        .filter(|(_, role)| {
+            format!("{:?}", role["Properties"]["AssumeRolePolicyDocument"])
+                .contains("batchoperations.s3.amazonaws.com")
+        })
+        .collect();
+    assert_eq!(batch_roles.len(), 1, "one role for S3 Batch Operations");
+    let (batch_role, role) = batch_roles[0];
+    assert!(
+        policy_statements(&role["Properties"])
+            .iter()
+            .any(|statement| allows(statement, "lambda:InvokeFunction")
+                && references_in(&statement["Resource"]) == ["S3BatchTagFunction"]),
+        "S3 Batch Operations may not invoke S3BatchTagFunction"
+    );
+    let outputs: Vec<String> = template["Outputs"]
+        .as_mapping()
+        .expect("Outputs")
+        .values()
+        .flat_map(|output| references_in(&output["Value"]))
+        .collect();
+    for name in [batch_role, "S3BatchTagFunction"] {
+        assert!(
+            outputs.iter().any(|output| output == name),
+            "no output gives {name}"
+        );
+    }
+}
+
+/// The statements of an `AWS::IAM::Role`'s inline policies.
+fn policy_statements(role: &serde_norway::Value) -> Vec<&serde_norway::Value> {
+    role["Policies"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .flat_map(|policy| {
+            policy["PolicyDocument"]["Statement"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+        })
+        .collect()
+}
+
+/// Whether an `Allow` statement names `action` (as a string or in a list).
+fn allows(statement: &serde_norway::Value, action: &str) -> bool {
+    statement["Effect"] == "Allow"
+        && (statement["Action"] == action
+            || statement["Action"]
+                .as_sequence()
+                .is_some_and(|actions| actions.iter().any(|a| a == action)))
 }
 
 /// The resource names every `!Ref`, `!GetAtt` and `!Sub` in `value` refers to.
