@@ -12,7 +12,7 @@ use syn::{FnArg, GenericParam, ItemFn, Pat, PatType, ReturnType, Signature, Type
 
 use crate::attr::Args;
 use crate::errors::Errors;
-use crate::trigger::{Form, Returns, Spec};
+use crate::trigger::{Form, Returns, SPECS, Spec};
 
 /// What a parameter after the event receives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -404,7 +404,12 @@ fn check_trigger(spec: Option<&Spec>, args: &Args, event: Option<&Type>, errors:
     let (fixed, parameter) = match spec.form {
         Form::Fixed { ty, .. } => (ty, "event"),
         Form::Http => ("Request", "req"),
-        Form::Body { .. } => return,
+        Form::Body { .. } => {
+            if let Some(payload) = payload {
+                check_wrapper(spec, payload, errors);
+            }
+            return;
+        }
     };
     if let Some(payload) = payload.filter(|payload| !names_type(payload, fixed)) {
         let expected = if batch {
@@ -433,13 +438,54 @@ fn check_returns(spec: Option<&Spec>, output: Option<&Type>, errors: &mut Errors
     let (Some(spec), Some(output)) = (spec, output) else {
         return;
     };
-    let Returns::Record { unit: Err(why), .. } = spec.returns else {
+    let Returns::Record {
+        wrapper,
+        unit: Err(why),
+    } = spec.returns
+    else {
         return;
     };
-    if let Some(Type::Tuple(unit)) = crate::expand::response_type(output)
+    let Some(answer) = crate::expand::response_type(output) else {
+        return;
+    };
+    // `()` itself, or inside the wrapper (`Transformed<()>`).
+    let answer = wrapper
+        .and_then(|wrapper| type_argument(answer, wrapper))
+        .unwrap_or(answer);
+    if let Type::Tuple(unit) = answer
         && unit.elems.is_empty()
     {
         errors.push(syn::Error::new_spanned(unit, why));
+    }
+}
+
+/// A record wrapper of another trigger (`SqsRecord<T>` on `cloudwatch_logs`)
+/// would otherwise be taken for a body type and reported as not
+/// `Deserialize`: name the wrapper this trigger has.
+fn check_wrapper(spec: &Spec, payload: &Type, errors: &mut Errors) {
+    let Form::Body { wrapper, .. } = spec.form else {
+        return;
+    };
+    let Type::Path(path) = payload else {
+        return;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return;
+    };
+    let other = SPECS.iter().find_map(|other| match other.form {
+        Form::Body { wrapper: theirs, .. } if theirs != wrapper && last.ident == theirs => {
+            Some((other.name, theirs))
+        }
+        _ => None,
+    });
+    if let Some((trigger, theirs)) = other {
+        errors.push(syn::Error::new_spanned(
+            payload,
+            format!(
+                "`{theirs}` is the record wrapper of the `{trigger}` trigger; a `{}` handler takes `lambda_fn::{}::{wrapper}<T>`, or the body itself",
+                spec.name, spec.name
+            ),
+        ));
     }
 }
 
