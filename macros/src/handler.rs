@@ -473,9 +473,9 @@ fn check_wrapper(spec: &Spec, payload: &Type, errors: &mut Errors) {
         return;
     };
     let other = SPECS.iter().find_map(|other| match other.form {
-        Form::Body { wrapper: theirs, .. } if theirs != wrapper && last.ident == theirs => {
-            Some((other.name, theirs))
-        }
+        Form::Body {
+            wrapper: theirs, ..
+        } if theirs != wrapper && last.ident == theirs => Some((other.name, theirs)),
         _ => None,
     });
     if let Some((trigger, theirs)) = other {

@@ -88,7 +88,9 @@ async fn error_lines_are_counted_per_stream_across_deliveries() {
     let answer = api.invoke(sample, three_seconds()).await;
     assert_eq!(answer.json(), Value::Null, "{:?}", answer.error_message());
     for stream in ["a", "b", "a"] {
-        let answer = api.invoke(messages(stream, &lines(30)), three_seconds()).await;
+        let answer = api
+            .invoke(messages(stream, &lines(30)), three_seconds())
+            .await;
         assert_eq!(answer.json(), Value::Null, "{:?}", answer.error_message());
     }
     let stderr = stop(&mut function).await;
@@ -130,7 +132,10 @@ async fn a_control_message_is_acknowledged_without_the_handler() {
 async fn failures_fail_the_invocation_naming_every_failed_event() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = api
-        .spawn(&example_binary("logs-alerts"), &[("LOGS_ALERTS_PAGER_DOWN", "1")])
+        .spawn(
+            &example_binary("logs-alerts"),
+            &[("LOGS_ALERTS_PAGER_DOWN", "1")],
+        )
         .unwrap();
     let answer = api.invoke(messages("a", &lines(7)), three_seconds()).await;
     assert_eq!(answer.error_type(), Some("PagerDown"));
@@ -144,11 +149,17 @@ async fn failures_fail_the_invocation_naming_every_failed_event() {
 
     let api = RuntimeApi::start().await.unwrap();
     let mut function = api
-        .spawn(&example_binary("logs-alerts"), &[("LOGS_ALERTS_PAGE_MS", "100")])
+        .spawn(
+            &example_binary("logs-alerts"),
+            &[("LOGS_ALERTS_PAGE_MS", "100")],
+        )
         .unwrap();
     // 20 ERROR lines of 100 ms, eight at a time: 300 ms, past 250 − 100 ms.
     let answer = api
-        .invoke(messages("slow", &lines(60)), DeadlineHeader::In(Duration::from_millis(250)))
+        .invoke(
+            messages("slow", &lines(60)),
+            DeadlineHeader::In(Duration::from_millis(250)),
+        )
         .await;
     assert!(answer.answered_at < answer.deadline.unwrap());
     assert_eq!(answer.error_type(), Some("Timeout"));
@@ -167,7 +178,10 @@ async fn failures_fail_the_invocation_naming_every_failed_event() {
     assert!(counted.is_disjoint(&unfinished), "{message}");
     let unfinished_errors: BTreeSet<String> = unfinished.intersection(&errors).cloned().collect();
     assert_eq!(
-        counted.union(&unfinished_errors).cloned().collect::<BTreeSet<_>>(),
+        counted
+            .union(&unfinished_errors)
+            .cloned()
+            .collect::<BTreeSet<_>>(),
         errors,
         "{message}"
     );
@@ -216,7 +230,9 @@ async fn a_gzip_bomb_is_refused_without_being_expanded() {
         .invoke(r#"{"awslogs": {"data": "aGVsbG8="}}"#, three_seconds())
         .await;
     assert_invalid_event(&answer, "awslogs.data: not gzip");
-    let answer = api.invoke(messages("after", &lines(3)), three_seconds()).await;
+    let answer = api
+        .invoke(messages("after", &lines(3)), three_seconds())
+        .await;
     assert_eq!(answer.json(), Value::Null);
     function.kill().await;
 }
