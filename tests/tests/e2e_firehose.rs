@@ -85,9 +85,18 @@ async fn the_sample_batch_is_transformed_into_ndjson_lines() {
     assert_eq!(
         results,
         [
-            ("Ok", "{\"id\":1,\"level\":\"info\",\"message\":\"order 17 shipped\"}\n"),
-            ("Dropped", r#"{"id": 2, "level": "debug", "message": "cache warm", "drop": true}"#),
-            ("Ok", "{\"id\":3,\"level\":\"error\",\"message\":\"payment declined\"}\n"),
+            (
+                "Ok",
+                "{\"id\":1,\"level\":\"info\",\"message\":\"order 17 shipped\"}\n"
+            ),
+            (
+                "Dropped",
+                r#"{"id": 2, "level": "debug", "message": "cache warm", "drop": true}"#
+            ),
+            (
+                "Ok",
+                "{\"id\":3,\"level\":\"error\",\"message\":\"payment declined\"}\n"
+            ),
             ("ProcessingFailed", "not json at all"),
         ]
         .map(|(r, d)| (r.to_owned(), d.to_owned()))
@@ -99,7 +108,13 @@ async fn the_sample_batch_is_transformed_into_ndjson_lines() {
 async fn every_fault_is_processing_failed_with_its_original_data() {
     let (api, mut function) = serve("firehose-transform").await;
     let mut data: Vec<String> = (1..=200)
-        .map(|id| entry(id, ["info", "warn", "error"][id as usize % 3], &format!("event {id}")))
+        .map(|id| {
+            entry(
+                id,
+                ["info", "warn", "error"][id as usize % 3],
+                &format!("event {id}"),
+            )
+        })
         .collect();
     data[10] = entry(11, "info", ""); // EmptyMessage
     data[20] = entry(0, "info", "zero"); // the bug: panics
@@ -134,7 +149,10 @@ async fn every_fault_is_processing_failed_with_its_original_data() {
 async fn records_unfinished_at_the_deadline_are_processing_failed() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = api
-        .spawn(&example_binary("firehose-transform"), &[("FIREHOSE_TRANSFORM_MS", "100")])
+        .spawn(
+            &example_binary("firehose-transform"),
+            &[("FIREHOSE_TRANSFORM_MS", "100")],
+        )
         .unwrap();
     // 40 records of 100 ms, eight at a time: 500 ms, past 400 ms − 100 ms.
     let data: Vec<String> = (1..=40).map(|id| entry(id, "info", "slow")).collect();
@@ -149,7 +167,11 @@ async fn records_unfinished_at_the_deadline_are_processing_failed() {
         .iter()
         .filter(|r| r.1 == "ProcessingFailed")
         .collect();
-    assert!(ok >= 8 && !failed.is_empty(), "{ok} Ok, {} failed", failed.len());
+    assert!(
+        ok >= 8 && !failed.is_empty(),
+        "{ok} Ok, {} failed",
+        failed.len()
+    );
     assert_eq!(ok + failed.len(), 40);
     for (id, _, original, _) in failed {
         let index: usize = id[1..].parse().unwrap();
@@ -161,7 +183,9 @@ async fn records_unfinished_at_the_deadline_are_processing_failed() {
 #[tokio::test]
 async fn an_envelope_that_is_not_firehose_is_invalid_event() {
     let (api, mut function) = serve("firehose-transform").await;
-    let answer = api.invoke(r#"{"records": [{"recordId": "r0"}]}"#, three_seconds()).await;
+    let answer = api
+        .invoke(r#"{"records": [{"recordId": "r0"}]}"#, three_seconds())
+        .await;
     assert_invalid_event(&answer, "records[0]");
     let answer = api
         .invoke(

@@ -81,7 +81,9 @@ async fn stored(mut function: Function) -> BTreeMap<String, Vec<u64>> {
     let stderr = stop(&mut function).await;
     let mut stored: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for line in logged(&stderr, "stored order ", " for ") {
-        let (_, at) = line.split_once(" of ").expect("<id> of <topic>-<partition>@<offset>");
+        let (_, at) = line
+            .split_once(" of ")
+            .expect("<id> of <topic>-<partition>@<offset>");
         let (partition, offset) = at.split_once('@').expect("<topic>-<partition>@<offset>");
         stored
             .entry(partition.to_owned())
@@ -132,7 +134,10 @@ async fn each_fault_stops_only_its_own_partition() {
     assert!(function.is_running(), "a panic does not end the process");
     // The same process serves the next batch, of every partition whole.
     let answer = api
-        .invoke(event(&[(1, orders(500, 5)), (2, orders(600, 5))]), three_seconds())
+        .invoke(
+            event(&[(1, orders(500, 5)), (2, orders(600, 5))]),
+            three_seconds(),
+        )
         .await;
     assert_eq!(answer.json(), json!({"batchItemFailures": []}));
     let stderr = function.stderr();
@@ -140,8 +145,14 @@ async fn each_fault_stops_only_its_own_partition() {
     let stored = stored(function).await;
     // In offset order within each partition, and nothing after a failure.
     let run = |range: std::ops::Range<u64>| range.collect::<Vec<u64>>();
-    assert_eq!(stored["orders-1"], [run(1000..1007), run(1000..1005)].concat());
-    assert_eq!(stored["orders-2"], [run(1000..1012), run(1000..1005)].concat());
+    assert_eq!(
+        stored["orders-1"],
+        [run(1000..1007), run(1000..1005)].concat()
+    );
+    assert_eq!(
+        stored["orders-2"],
+        [run(1000..1012), run(1000..1005)].concat()
+    );
     assert_eq!(stored["orders-3"], run(1000..1003));
     assert_eq!(stored["orders-4"], run(1000..1020));
 }
@@ -150,14 +161,21 @@ async fn each_fault_stops_only_its_own_partition() {
 async fn when_the_guard_fires_every_unstored_record_is_reported() {
     let api = lambda_fn::testing::RuntimeApi::start().await.unwrap();
     let function = api
-        .spawn(&example_binary("kafka-orders"), &[("KAFKA_ORDERS_WRITE_MS", "40")])
+        .spawn(
+            &example_binary("kafka-orders"),
+            &[("KAFKA_ORDERS_WRITE_MS", "40")],
+        )
         .unwrap();
     // Four partitions of 20 records at 40 ms each run side by side: 800 ms
     // a partition, past the 400 ms − 100 ms budget.
-    let partitions: Vec<(u32, Vec<String>)> =
-        (0..4).map(|p| (p, orders(u64::from(p + 1) * 100, 20))).collect();
+    let partitions: Vec<(u32, Vec<String>)> = (0..4)
+        .map(|p| (p, orders(u64::from(p + 1) * 100, 20)))
+        .collect();
     let answer = api
-        .invoke(event(&partitions), DeadlineHeader::In(Duration::from_millis(400)))
+        .invoke(
+            event(&partitions),
+            DeadlineHeader::In(Duration::from_millis(400)),
+        )
         .await;
     assert!(
         answer.answered_at < answer.deadline.unwrap(),
@@ -174,7 +192,10 @@ async fn when_the_guard_fires_every_unstored_record_is_reported() {
         expected.extend(offsets(p, 1000 + done..1020));
     }
     assert_eq!(failed, expected);
-    assert!(stored.values().map(Vec::len).sum::<usize>() >= 8, "{stored:?}");
+    assert!(
+        stored.values().map(Vec::len).sum::<usize>() >= 8,
+        "{stored:?}"
+    );
 }
 
 #[tokio::test]
@@ -194,7 +215,10 @@ async fn the_aws_fixture_and_wrong_envelopes() {
     let answer = api.invoke(r#"{"records": [1, 2]}"#, three_seconds()).await;
     assert_invalid_event(&answer, "records: invalid type");
     let answer = api
-        .invoke(r#"{"records": {"t-0": [{"partition": 0}]}}"#, three_seconds())
+        .invoke(
+            r#"{"records": {"t-0": [{"partition": 0}]}}"#,
+            three_seconds(),
+        )
         .await;
     assert_invalid_event(&answer, "records.t-0[0]");
     function.kill().await;

@@ -96,7 +96,10 @@ async fn any_failure_fails_the_invocation_naming_every_failed_message() {
 async fn undecodable_data_and_the_deadline_name_their_messages() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = api
-        .spawn(&example_binary("mq-messages"), &[("MQ_MESSAGES_WORK_MS", "100")])
+        .spawn(
+            &example_binary("mq-messages"),
+            &[("MQ_MESSAGES_WORK_MS", "100")],
+        )
         .unwrap();
     let mut event: Value = serde_json::from_str(&active_mq(&["a", "b"])).unwrap();
     event["messages"][1]["data"] = "%%not base64".into();
@@ -104,19 +107,27 @@ async fn undecodable_data_and_the_deadline_name_their_messages() {
     assert_eq!(answer.error_type(), Some("InvalidEvent"));
     assert_eq!(
         answer.error_message(),
-        Some("1 of 2 records failed: ID:m-1: InvalidEvent: data: not base64: Invalid symbol 37, offset 0.")
+        Some(
+            "1 of 2 records failed: ID:m-1: InvalidEvent: data: not base64: Invalid symbol 37, offset 0."
+        )
     );
     // 12 messages of 100 ms, four at a time: 300 ms, past a 250 ms − 100 ms
     // budget.
     let texts: Vec<String> = (0..12).map(|i| format!("slow {i}")).collect();
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     let answer = api
-        .invoke(active_mq(&texts), DeadlineHeader::In(Duration::from_millis(250)))
+        .invoke(
+            active_mq(&texts),
+            DeadlineHeader::In(Duration::from_millis(250)),
+        )
         .await;
     assert!(answer.answered_at < answer.deadline.unwrap());
     assert_eq!(answer.error_type(), Some("Timeout"));
     let message = answer.error_message().unwrap();
-    assert!(message.contains("of 12 records did not finish: ID:m-"), "{message}");
+    assert!(
+        message.contains("of 12 records did not finish: ID:m-"),
+        "{message}"
+    );
     let stderr = stop(&mut function).await;
     let done = handled(&stderr).len();
     let unfinished: usize = message
@@ -129,9 +140,13 @@ async fn undecodable_data_and_the_deadline_name_their_messages() {
 #[tokio::test]
 async fn an_event_of_neither_broker_is_invalid() {
     let (api, mut function) = serve("mq-messages").await;
-    let answer = api.invoke(r#"{"eventSource": "aws:mq"}"#, three_seconds()).await;
+    let answer = api
+        .invoke(r#"{"eventSource": "aws:mq"}"#, three_seconds())
+        .await;
     assert_invalid_event(&answer, "not an Amazon MQ event");
-    let answer = api.invoke(r#"{"messages": [{"data": 1}]}"#, three_seconds()).await;
+    let answer = api
+        .invoke(r#"{"messages": [{"data": 1}]}"#, three_seconds())
+        .await;
     assert_invalid_event(&answer, "messages[0]");
     function.kill().await;
 }

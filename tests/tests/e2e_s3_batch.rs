@@ -102,17 +102,44 @@ async fn both_schemas_and_every_fault_are_answered_per_task() {
     assert_eq!(answer["invocationSchemaVersion"], "1.0");
     assert_eq!(
         results(&answer),
-        owned(&[("t0", "Succeeded", "tagged s3://media-archive/2026/report+1.pdf (2026) with processed")])
+        owned(&[(
+            "t0",
+            "Succeeded",
+            "tagged s3://media-archive/2026/report+1.pdf (2026) with processed"
+        )])
     );
-    let keys = ["a/1.jpg", "a/2.tmp", "a/retry-3.jpg", "root.jpg", "a/%ZZ.jpg", "a/%FF.jpg"];
+    let keys = [
+        "a/1.jpg",
+        "a/2.tmp",
+        "a/retry-3.jpg",
+        "root.jpg",
+        "a/%ZZ.jpg",
+        "a/%FF.jpg",
+    ];
     let answer = api.invoke(job("2.0", &keys), three_seconds()).await.json();
     assert_eq!(
         results(&answer),
         owned(&[
-            ("t0", "Succeeded", "tagged s3://media-archive/a/1.jpg (a) with cold"),
-            ("t1", "PermanentFailure", "TemporaryObject: a/2.tmp is a temporary object and is not tagged"),
-            ("t2", "TemporaryFailure", "TemporaryFailure: tagging a/retry-3.jpg was throttled"),
-            ("t3", "PermanentFailure", "Panic: every object is in a folder"),
+            (
+                "t0",
+                "Succeeded",
+                "tagged s3://media-archive/a/1.jpg (a) with cold"
+            ),
+            (
+                "t1",
+                "PermanentFailure",
+                "TemporaryObject: a/2.tmp is a temporary object and is not tagged"
+            ),
+            (
+                "t2",
+                "TemporaryFailure",
+                "TemporaryFailure: tagging a/retry-3.jpg was throttled"
+            ),
+            (
+                "t3",
+                "PermanentFailure",
+                "Panic: every object is in a folder"
+            ),
             (
                 "t4",
                 "PermanentFailure",
@@ -133,13 +160,19 @@ async fn both_schemas_and_every_fault_are_answered_per_task() {
 async fn tasks_unfinished_at_the_deadline_are_temporary_failures() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = api
-        .spawn(&example_binary("s3-batch-tag"), &[("S3_BATCH_TAG_MS", "100")])
+        .spawn(
+            &example_binary("s3-batch-tag"),
+            &[("S3_BATCH_TAG_MS", "100")],
+        )
         .unwrap();
     // 12 tasks of 100 ms, four at a time: 300 ms, past 250 − 100 ms.
     let keys: Vec<String> = (0..12).map(|i| format!("logs/{i}.gz")).collect();
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     let answer = api
-        .invoke(job("2.0", &keys), DeadlineHeader::In(Duration::from_millis(250)))
+        .invoke(
+            job("2.0", &keys),
+            DeadlineHeader::In(Duration::from_millis(250)),
+        )
         .await;
     assert!(answer.answered_at < answer.deadline.unwrap());
     let results = results(&answer.json());
@@ -157,7 +190,9 @@ async fn tasks_unfinished_at_the_deadline_are_temporary_failures() {
 #[tokio::test]
 async fn an_invocation_that_is_not_s3_batch_is_invalid_event() {
     let (api, mut function) = serve("s3-batch-tag").await;
-    let answer = api.invoke(r#"{"invocationSchemaVersion": "2.0"}"#, three_seconds()).await;
+    let answer = api
+        .invoke(r#"{"invocationSchemaVersion": "2.0"}"#, three_seconds())
+        .await;
     assert_invalid_event(&answer, "missing field `invocationId`");
     function.kill().await;
 }
