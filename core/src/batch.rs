@@ -487,19 +487,35 @@ async fn run_groups<Fut>(
     allow(dead_code)
 )]
 pub(crate) fn batch_item_failures(outcome: &BatchOutcome, id_name: &str) -> Outcome {
+    partial_batch_response(outcome.failed_ids(id_name)?)
+}
+
+/// `{"batchItemFailures": [{"itemIdentifier": <id>}, ...]}` of these item
+/// identifiers: a string for SQS and the streams, an object for Kafka.
+#[cfg_attr(
+    not(any(
+        feature = "sqs",
+        feature = "kinesis",
+        feature = "dynamodb",
+        feature = "kafka"
+    )),
+    allow(dead_code)
+)]
+pub(crate) fn partial_batch_response<I: Serialize>(
+    identifiers: impl IntoIterator<Item = I>,
+) -> Outcome {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
-    struct Response<'a> {
-        batch_item_failures: Vec<Item<'a>>,
+    struct Response<I> {
+        batch_item_failures: Vec<Item<I>>,
     }
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
-    struct Item<'a> {
-        item_identifier: &'a str,
+    struct Item<I> {
+        item_identifier: I,
     }
-    let ids = outcome.failed_ids(id_name)?;
     crate::decode::encode(&Response {
-        batch_item_failures: ids
+        batch_item_failures: identifiers
             .into_iter()
             .map(|item_identifier| Item { item_identifier })
             .collect(),

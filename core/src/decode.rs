@@ -244,6 +244,24 @@ pub fn bytes(body: Body<'_>) -> Result<Vec<u8>, Failure> {
     }
 }
 
+/// A time given in milliseconds since the Unix epoch (negative before it),
+/// as Amazon MQ and CloudWatch Logs write them. Never panics: a time
+/// `SystemTime` cannot hold is the epoch.
+#[cfg_attr(
+    not(any(feature = "mq", feature = "cloudwatch_logs")),
+    allow(dead_code)
+)]
+pub(crate) fn epoch_millis(at: i64) -> std::time::SystemTime {
+    let since = std::time::Duration::from_millis(at.unsigned_abs());
+    let epoch = std::time::SystemTime::UNIX_EPOCH;
+    if at >= 0 {
+        epoch.checked_add(since)
+    } else {
+        epoch.checked_sub(since)
+    }
+    .unwrap_or(epoch)
+}
+
 /// A record's answer encoded as JSON.
 pub fn to_json<R: Serialize>(answer: R) -> Result<Vec<u8>, Failure> {
     encode(&answer)

@@ -28,16 +28,16 @@
 
 use std::io::Read;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use serde::Deserialize;
 
 use crate::Deadline;
 use crate::batch::{BatchOutcome, Order};
-use crate::decode::{Body, Decoder};
+use crate::decode::{Body, Decoder, epoch_millis};
 use crate::failure::Failure;
 use crate::invocation::Outcome;
 use crate::trigger::{Trigger, WithBody, answer_all_or_nothing};
@@ -141,7 +141,8 @@ impl TryFrom<Envelope> for Delivery {
     }
 }
 
-/// Base64 and then gzip, never expanding past [`MAX_EXPANDED`].
+/// Base64 and then gzip (every member of it), never expanding past
+/// [`MAX_EXPANDED`].
 pub(crate) fn expand(data: &str) -> Result<Vec<u8>, String> {
     let compressed = STANDARD
         .decode(data)
@@ -158,7 +159,7 @@ pub(crate) fn expand(data: &str) -> Result<Vec<u8>, String> {
         ));
     }
     let mut expanded = Vec::with_capacity(compressed.len().saturating_mul(8).min(MAX_EXPANDED));
-    GzDecoder::new(compressed.as_slice())
+    MultiGzDecoder::new(compressed.as_slice())
         .take(MAX_EXPANDED as u64 + 1)
         .read_to_end(&mut expanded)
         .map_err(|err| format!("not gzip: {err}"))?;
@@ -239,14 +240,9 @@ impl WithBody for Source {
 
     fn wrap<B>(entry: &Entry, decode: Decoder<B>) -> Result<LogEvent<B>, Failure> {
         let stream = &entry.stream;
-        let at = Duration::from_millis(entry.event.timestamp.unsigned_abs());
         Ok(LogEvent {
             id: entry.event.id.clone(),
-            timestamp: if entry.event.timestamp >= 0 {
-                SystemTime::UNIX_EPOCH + at
-            } else {
-                SystemTime::UNIX_EPOCH - at
-            },
+            timestamp: epoch_millis(entry.event.timestamp),
             message: Self::body(entry, decode)?,
             log_group: stream.log_group.clone(),
             log_stream: stream.log_stream.clone(),
@@ -268,7 +264,7 @@ pub(crate) mod tests {
     use serde_json::json;
     use std::cell::RefCell;
     use std::io::Write;
-    use std::time::UNIX_EPOCH;
+    use std::time::{Duration, UNIX_EPOCH};
 
     const FIXTURE: &[u8] = include_bytes!(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -392,6 +388,12 @@ pub(crate) mod tests {
             err,
             "refused: it expands past the 33554432 bytes a delivery may hold"
         );
+    }
+
+    #[test]
+    fn every_member_of_a_gzip_stream_is_expanded() {
+        let two = [gzip(b"first "), gzip(b"second")].concat();
+        assert_eq!(expand(&STANDARD.encode(two)).unwrap(), b"first second");
     }
 
     #[tokio::test]

@@ -23,6 +23,10 @@
 //! original data, which the answer carries. Such a record never fails the
 //! invocation, which would make Firehose retry the whole batch.
 //!
+//! Firehose names every record by its `recordId`; a record without one
+//! cannot be answered, so it fails the whole invocation (`InvalidEvent`),
+//! and Firehose retries the batch.
+//!
 //! Lambda returns at most 6 MB to Firehose
 //! (<https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html>):
 //! an answer past it fails the invocation as `InvalidResponse`, naming its

@@ -31,18 +31,19 @@
 //! A value, key or header that is not valid base64 fails its record as
 //! `InvalidEvent`.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use aws_lambda_events::event::kafka::{KafkaEvent, KafkaRecord as RawRecord};
+use aws_lambda_events::event::kafka::KafkaRecord as RawRecord;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 
 use crate::Deadline;
-use crate::batch::{BatchOutcome, Order};
-use crate::decode::{self, Body, Decoder};
+use crate::batch::{BatchOutcome, Order, partial_batch_response};
+use crate::decode::{Body, Decoder};
 use crate::failure::Failure;
 use crate::invocation::Outcome;
 use crate::trigger::{Trigger, WithBody};
@@ -53,7 +54,7 @@ crate::trigger::source!("kafka");
 /// (sorted by their `<topic>-<partition>` key, each in offset order).
 #[doc(hidden)]
 #[derive(Debug, Deserialize)]
-#[serde(from = "KafkaEvent")]
+#[serde(from = "Envelope")]
 pub struct Batch {
     records: Vec<Entry>,
     partitions: Vec<Range<usize>>,
@@ -68,8 +69,23 @@ pub struct Entry {
     record: RawRecord,
 }
 
-impl From<KafkaEvent> for Batch {
-    fn from(event: KafkaEvent) -> Self {
+/// The event as Lambda sends it: `aws_lambda_events`' `KafkaEvent`, except
+/// that `records` must be there (every field of that type defaults, so any
+/// JSON object, an SQS event say, would be a Kafka event without records).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope {
+    #[serde(default)]
+    event_source: Option<String>,
+    #[serde(default)]
+    event_source_arn: Option<String>,
+    #[serde(default)]
+    bootstrap_servers: Option<String>,
+    records: HashMap<String, Vec<RawRecord>>,
+}
+
+impl From<Envelope> for Batch {
+    fn from(event: Envelope) -> Self {
         let cluster = Arc::new(match event.event_source.as_deref() {
             Some("SelfManagedKafka") => KafkaCluster::SelfManaged {
                 bootstrap_servers: split_servers(event.bootstrap_servers.as_deref()),
@@ -134,38 +150,20 @@ impl Trigger for Source {
     }
 
     fn answer(batch: &Batch, outcome: BatchOutcome, _: &Deadline) -> Outcome {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Response<'a> {
-            batch_item_failures: Vec<Item<'a>>,
-        }
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Item<'a> {
-            item_identifier: Identifier<'a>,
-        }
+        /// Kafka's item identifier: the event's `<topic>-<partition>` key
+        /// and the offset.
         #[derive(Serialize)]
         struct Identifier<'a> {
             partition: &'a str,
             offset: i64,
         }
-        let batch_item_failures = outcome
-            .failures
-            .iter()
-            .map(|failed| {
-                let entry = &batch.records[failed.index];
-                Item {
-                    item_identifier: Identifier {
-                        partition: &entry.partition_key,
-                        offset: entry.record.offset,
-                    },
-                }
-            })
-            .collect();
-        decode::encode(&Response {
-            batch_item_failures,
-        })
-        .map(Into::into)
+        partial_batch_response(outcome.failures.iter().map(|failed| {
+            let entry = &batch.records[failed.index];
+            Identifier {
+                partition: &entry.partition_key,
+                offset: entry.record.offset,
+            }
+        }))
     }
 }
 
@@ -534,6 +532,19 @@ mod tests {
         let err = Source::record(&batch.records[1], text).unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
         crate::test_support::assert_starts_with(&err.error_message, "value: not base64");
+    }
+
+    #[tokio::test]
+    async fn an_event_without_records_is_not_a_kafka_event() {
+        for event in [
+            &b"{}"[..],
+            br#"{"Records": [{"messageId": "m1", "body": "{}"}]}"#,
+        ] {
+            let (answer, _) = serve(event, 1).await;
+            let err = answer.unwrap_err();
+            assert_eq!(err.error_type, "InvalidEvent");
+            crate::test_support::assert_contains(&err.error_message, "missing field `records`");
+        }
     }
 
     #[tokio::test]

@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use aws_lambda_events::event::activemq::ActiveMqMessage;
 pub use aws_lambda_events::event::rabbitmq::RabbitMqBasicProperties;
@@ -31,7 +31,7 @@ use serde::Deserialize;
 
 use crate::Deadline;
 use crate::batch::{BatchOutcome, Order};
-use crate::decode::{Body, Decoder};
+use crate::decode::{Body, Decoder, epoch_millis};
 use crate::failure::Failure;
 use crate::invocation::Outcome;
 use crate::trigger::{Trigger, WithBody, answer_all_or_nothing};
@@ -216,15 +216,6 @@ impl<T> MqMessage<T> {
     }
 }
 
-fn millis(at: i64) -> SystemTime {
-    let after = Duration::from_millis(at.unsigned_abs());
-    if at >= 0 {
-        SystemTime::UNIX_EPOCH + after
-    } else {
-        SystemTime::UNIX_EPOCH - after
-    }
-}
-
 impl WithBody for Source {
     type Wrapper<B> = MqMessage<B>;
 
@@ -258,7 +249,7 @@ impl WithBody for Source {
                 broker_arn: broker_arn.as_deref().map(str::to_owned),
                 broker: Broker::ActiveMq {
                     message_type: message.message_type.clone(),
-                    timestamp: millis(message.timestamp),
+                    timestamp: epoch_millis(message.timestamp),
                     correlation_id: message.correlation_id.clone().filter(|id| !id.is_empty()),
                     priority: message.priority,
                     properties: message.properties.clone(),
@@ -348,7 +339,7 @@ mod tests {
             panic!("an ActiveMQ message")
         };
         assert_eq!(message_type.as_deref(), Some("jms/text-message"));
-        assert_eq!(timestamp, millis(1_599_863_938_941));
+        assert_eq!(timestamp, epoch_millis(1_599_863_938_941));
         assert_eq!(correlation_id, None);
         assert_eq!(properties["testKey"], "testValue");
     }
