@@ -202,6 +202,25 @@ pub const SPECS: &[Spec] = &[
         ),
     },
     Spec {
+        name: "bedrock_agent",
+        form: Form::Fixed {
+            ty: "AgentAction",
+            optional: false,
+        },
+        returns: Returns::Record {
+            wrapper: Some("ActionResult"),
+            unit: Err(
+                "a Bedrock agent action answers the agent with a result body: return `Result<T, E>` with `T: Serialize` (written as JSON) or `String`, or `Result<ActionResult<T>, E>` to set session attributes or ask the agent to re-prompt",
+            ),
+        },
+        concurrency: Err(
+            "a Bedrock agent invocation carries one action, so `concurrency` does not apply: remove it",
+        ),
+        batch: Err(
+            "a Bedrock agent invocation carries one action, so `batch` does not apply: remove it",
+        ),
+    },
+    Spec {
         name: "http",
         form: Form::Http,
         returns: Returns::Nothing,
