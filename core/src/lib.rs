@@ -101,7 +101,7 @@ pub mod __private {
     pub use crate::error::IntoDiagnostic;
     pub use crate::invocation::Invocation;
     pub use crate::shutdown::no_shutdown;
-    pub use crate::trigger::{Batch, Fixed, WholeBatch, WholeEvent, WithBody, WithOutput};
+    pub use crate::trigger::{Answers, Batch, Fixed, WholeBatch, WholeEvent, WithBody, WithOutput};
     /// The trigger modules, by keyword: `__private::sqs::Source`.
     #[allow(unused_imports)]
     pub use crate::triggers::*;

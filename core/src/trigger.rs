@@ -98,6 +98,16 @@ pub trait WithOutput: Trigger {
     fn unwrap<R>(answer: Self::Wrapper<R>, encode: Encoder<R>) -> Result<Self::Output, Failure>;
 }
 
+/// A trigger whose handler answers one fixed type (an authorizer's
+/// `Decision`), which the answer is built from.
+pub trait Answers: Trigger {
+    /// What the handler answers.
+    type Answer;
+
+    /// What the answer keeps of it.
+    fn keep(answer: Self::Answer) -> Result<Self::Output, Failure>;
+}
+
 /// A trigger whose handler takes one fixed type per record (S3's
 /// `S3Object`, a schedule's `ScheduledEvent`).
 pub trait Fixed: Trigger {

@@ -464,6 +464,13 @@ impl Cx<'_> {
                 let closure = self.closure(&payload_ty, &into_result);
                 quote!(#private::Batch::<#source, _, _, _, _>::new(#closure, #decode, #report, #concurrency))
             }
+            Returns::Fixed { .. } => {
+                let into_result =
+                    qualified(output, quote!(#private::Output<_, _>), quote!(into_result));
+                let closure = self.closure(&payload_ty, &into_result);
+                let keep = quote!(<#source as #private::Answers>::keep);
+                quote!(#private::Batch::<#source, _, _, _, _>::answering(#closure, #decode, #keep, #report, #concurrency))
+            }
             Returns::Record { wrapper, .. } => {
                 let into_result =
                     qualified(output, quote!(#private::Output<_, _>), quote!(into_result));

@@ -438,15 +438,27 @@ fn check_returns(spec: Option<&Spec>, output: Option<&Type>, errors: &mut Errors
     let (Some(spec), Some(output)) = (spec, output) else {
         return;
     };
-    let Returns::Record {
-        wrapper,
-        unit: Err(why),
-    } = spec.returns
-    else {
-        return;
-    };
     let Some(answer) = crate::expand::response_type(output) else {
         return;
+    };
+    let (wrapper, why) = match spec.returns {
+        Returns::Record {
+            wrapper,
+            unit: Err(why),
+        } => (wrapper, why),
+        Returns::Fixed { ty } => {
+            if !names_type(answer, ty) {
+                errors.push(syn::Error::new_spanned(
+                    answer,
+                    format!(
+                        "the `{}` trigger answers a `{ty}`: return `Result<lambda_fn::{}::{ty}, E>`",
+                        spec.name, spec.name
+                    ),
+                ));
+            }
+            return;
+        }
+        Returns::Nothing | Returns::Record { unit: Ok(()), .. } => return,
     };
     // `()` itself, or inside the wrapper (`Transformed<()>`).
     let answer = wrapper

@@ -38,6 +38,9 @@ pub enum Returns {
         wrapper: Option<&'static str>,
         unit: Result<(), &'static str>,
     },
+    /// `Result<ty, E>`: one fixed type (an authorizer's `Decision`). The
+    /// module implements `Answers`.
+    Fixed { ty: &'static str },
 }
 
 /// One trigger keyword.
@@ -199,6 +202,20 @@ pub const SPECS: &[Spec] = &[
         concurrency: Ok(()),
         batch: Err(
             "an S3 Batch Operations handler answers each task with its result string, so `batch` does not apply: remove it",
+        ),
+    },
+    Spec {
+        name: "authorizer",
+        form: Form::Fixed {
+            ty: "AuthorizerRequest",
+            optional: false,
+        },
+        returns: Returns::Fixed { ty: "Decision" },
+        concurrency: Err(
+            "an authorizer invocation carries one request, so `concurrency` does not apply: remove it",
+        ),
+        batch: Err(
+            "an authorizer invocation carries one request, so `batch` does not apply: remove it",
         ),
     },
     Spec {

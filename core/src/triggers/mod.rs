@@ -6,6 +6,8 @@
 //! is its row in `macros/src/trigger.rs`. See `CONTRIBUTING.md`, "Adding a
 //! trigger".
 
+#[cfg(feature = "authorizer")]
+pub mod authorizer;
 #[cfg(feature = "bedrock_agent")]
 pub mod bedrock_agent;
 #[cfg(feature = "cloudwatch_logs")]
