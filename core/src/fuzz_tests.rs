@@ -9,12 +9,15 @@
 //! `String` and a `Vec<u8>` (where raw bodies apply) and `T::wrap`; for one
 //! with a fixed payload, `<T as Fixed>::payload`; each at concurrency 1 and
 //! at the row's. A trigger whose answer carries each record's result
-//! (`WithOutput`: Firehose, S3 Batch Operations) is served with
-//! `Batch::answering`, by handlers that answer something for every payload,
-//! and its answer is checked against the event record by record.
+//! (`WithOutput`: Firehose, S3 Batch Operations, Bedrock agents) is served
+//! with `Batch::answering`, by handlers that answer something for every
+//! payload, and its answer is checked against the event record by record.
 //! `WholeEvent` serves `#[lambda]` without a trigger and `HttpHandler`
 //! `http`. The handlers themselves never fail, so every failure is a
-//! decoding failure. A trigger is fuzzed by adding its row to `triggers!`.
+//! decoding failure; but a Bedrock agent's, which answers a handler's error
+//! or panic as a `FAILURE` state of a successful invocation, also fails and
+//! panics, and that answer is checked too. A trigger is fuzzed by adding its
+//! row to `triggers!`.
 //!
 //! Inputs: arbitrary bytes; arbitrary JSON; the sample events of
 //! `examples/events/` and `tests/fixtures/` mutated (a node replaced by
@@ -22,7 +25,8 @@
 //! short or a byte changed); the same for the documents compressed inside
 //! CloudWatch Logs deliveries; and well-formed envelopes with arbitrary
 //! record bodies, for which the answer is checked exactly (which records a
-//! `batchItemFailures` names, which keys S3 reports processed...). The
+//! `batchItemFailures` names, which keys S3 reports processed, what a
+//! Bedrock agent is answered...). The
 //! decoders of their own (CloudWatch Logs' gzip) are fuzzed directly.
 //!
 //! `PROPTEST_CASES=N` sets the number of cases of every property (a longer
@@ -40,7 +44,8 @@
     feature = "mq",
     feature = "firehose",
     feature = "cloudwatch_logs",
-    feature = "s3_batch"
+    feature = "s3_batch",
+    feature = "bedrock_agent"
 ))]
 
 use std::collections::{BTreeMap, HashMap};
@@ -186,6 +191,12 @@ triggers! {
         [example!("logs-alerts.json"), fixture!("example-cloudwatch_logs-event.json")];
     // Its handlers each say their shape (what a task answers).
     s3_batch: serve_tasks::<4>, Json, [example!("s3-batch-tag.json"), S3_BATCH_GUIDE_EVENT];
+    // Its handlers each say their shape (what an action answers), and
+    // their answers are checked against the event (`check_action`).
+    bedrock_agent: serve_actions, Json, [
+        example!("agent-actions.json"),
+        fixture!("example-bedrock-agent-runtime-event.json"),
+    ];
     whole: serve_whole, Json, [example!("hello.json"), example!("guarded.json")];
 }
 
@@ -376,7 +387,20 @@ async fn answered<T: Trigger, P, R>(
     concurrency: usize,
     event: &[u8],
 ) -> Answer {
-    let handler = async |payload: P, _: &Invocation<'_, ()>| Ok::<R, crate::Error>(answer(payload));
+    let answer = |payload| Ok(answer(payload));
+    answered_by::<T, P, R>(decode, answer, keep, concurrency, event).await
+}
+
+/// As [`answered`], for a handler that may fail (or panic): one whose
+/// failures are part of the answer.
+async fn answered_by<T: Trigger, P, R>(
+    decode: Payload<T, P>,
+    answer: impl Fn(P) -> Result<R, crate::Error>,
+    keep: fn(R) -> Result<T::Output, Failure>,
+    concurrency: usize,
+    event: &[u8],
+) -> Answer {
+    let handler = async |payload: P, _: &Invocation<'_, ()>| answer(payload);
     let report = IntoDiagnostic::into_diagnostic;
     let handler =
         Batch::<T, _, P, R, crate::Error>::answering(handler, decode, keep, report, concurrency);
@@ -530,6 +554,188 @@ fn serve_tasks<'a, const CONCURRENCY: usize>(
     .boxed_local()
 }
 
+/// What a Bedrock agent handler answers for an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ActionAnswer {
+    /// `describe` of the action as text, a `String`.
+    Text,
+    /// `{"answer": describe}`, a `serde_json::Value`.
+    Json,
+    /// `planned`'s `ActionResult<Value>`: a body, maybe a state and an HTTP
+    /// status, and session attributes.
+    Result,
+    /// `Err(refusal(..))`.
+    Fails,
+    /// A panic.
+    Panics,
+}
+
+/// The body answered for a panic (`bedrock_agent::PANIC_BODY`).
+const ACTION_PANIC_BODY: &str = "the action failed unexpectedly";
+
+/// Everything a Bedrock agent handler is given, as JSON: what the handlers
+/// answer, so that the answer shows the payload was decoded exactly.
+fn describe(action: &crate::bedrock_agent::AgentAction) -> Value {
+    use crate::bedrock_agent::{Parameter, Target};
+    let parameters = |parameters: &[Parameter]| -> Vec<Value> {
+        let each = parameters.iter();
+        each.map(|p| json!([p.name, p.kind, p.value])).collect()
+    };
+    let target = match &action.target {
+        Target::Function(function) => json!({ "function": function }),
+        Target::Api { path, method } => json!({ "path": path, "method": method }),
+    };
+    let agent = &action.agent;
+    json!({
+        "group": action.action_group,
+        "target": target,
+        "parameters": parameters(&action.parameters),
+        "body": action.request_body.as_ref().map(|(kind, properties)| json!([kind, parameters(properties)])),
+        "input": action.input_text,
+        "session": action.session_id,
+        "agent": [agent.name, agent.id, agent.alias, agent.version],
+        "sessionAttributes": action.session_attributes,
+        "promptSessionAttributes": action.prompt_session_attributes,
+    })
+}
+
+/// What the `Result` handler answers for an action.
+struct Plan {
+    body: Value,
+    state: Option<crate::bedrock_agent::ResponseState>,
+    http_status: Option<u16>,
+    session_attributes: Vec<(String, String)>,
+    prompt_session_attributes: Vec<(String, String)>,
+}
+
+/// The `Result` handler's answer: `describe` of the action, re-prompting
+/// for one parameter (modulo 3), failing with status 503 for two, with
+/// status 201 for a request body otherwise; setting a session attribute per
+/// parameter (a later one of the same name winning) and the prompt session
+/// attribute `group`.
+fn plan(action: &crate::bedrock_agent::AgentAction) -> Plan {
+    use crate::bedrock_agent::ResponseState;
+    let (state, http_status) = match action.parameters.len() % 3 {
+        1 => (Some(ResponseState::Reprompt), None),
+        // An explicit status (without one: `an_action_result_failure_is_a_500`).
+        2 => (Some(ResponseState::Failure), Some(503)),
+        _ => (None, action.request_body.is_some().then_some(201)),
+    };
+    let each = action.parameters.iter();
+    Plan {
+        body: describe(action),
+        state,
+        http_status,
+        session_attributes: each.map(|p| (p.name.clone(), p.value.clone())).collect(),
+        prompt_session_attributes: vec![("group".to_owned(), action.action_group.clone())],
+    }
+}
+
+/// The `Result` handler: `plan` as an `ActionResult`.
+fn planned(action: crate::bedrock_agent::AgentAction) -> crate::bedrock_agent::ActionResult<Value> {
+    let plan = plan(&action);
+    let mut result = crate::bedrock_agent::ActionResult::new(plan.body);
+    if let Some(state) = plan.state {
+        result = result.with_state(state);
+    }
+    if let Some(status) = plan.http_status {
+        result = result.with_http_status(status);
+    }
+    for (key, value) in plan.session_attributes {
+        result = result.with_session_attribute(key, value);
+    }
+    for (key, value) in plan.prompt_session_attributes {
+        result = result.with_prompt_session_attribute(key, value);
+    }
+    result
+}
+
+/// The `Fails` handler's error.
+fn refusal(action: &crate::bedrock_agent::AgentAction) -> crate::Error {
+    let message = format!("refused: {}", describe(action));
+    crate::Error::msg(message).with_error_type("Refused")
+}
+
+/// `#[lambda(bedrock_agent)]`: the action, by a handler answering each of
+/// what an action may answer (`ActionAnswer`), one that fails and one that
+/// panics. One action per invocation: no concurrency. An event that is not
+/// an action fails before any handler plays a part: only the first serves
+/// it (a failed decoding, the dearest part, for each would slow every
+/// property that serves an event everywhere).
+fn serve_actions<'a>(row: &'static Row, event: &'a [u8]) -> LocalBoxFuture<'a, Vec<Served>> {
+    use crate::bedrock_agent::{ActionResult, AgentAction, Source};
+    let action: Payload<Source, AgentAction> = <Source as Fixed>::payload;
+    let text = |text: String| Source::output(decode::from_text(text)?);
+    let served = |kind: ActionAnswer, answer: Answer| {
+        let mut one = Served::new(row, Form::Fixed, Shape::Action(kind), answer);
+        one.what += &format!(" answering {kind:?}");
+        one
+    };
+    async move {
+        let describing = answered::<Source, _, String>(
+            action,
+            |action| describe(&action).to_string(),
+            text,
+            1,
+            event,
+        )
+        .await;
+        if decode::from_slice::<<Source as Trigger>::Event>(event).is_err() {
+            return vec![served(ActionAnswer::Text, describing)];
+        }
+        let answers = [
+            (ActionAnswer::Text, describing),
+            (
+                ActionAnswer::Json,
+                answered::<Source, _, Value>(
+                    action,
+                    |action| json!({ "answer": describe(&action) }),
+                    |value| Source::output(decode::to_json(value)?),
+                    1,
+                    event,
+                )
+                .await,
+            ),
+            (
+                ActionAnswer::Result,
+                answered::<Source, _, ActionResult<Value>>(
+                    action,
+                    planned,
+                    |result| Source::unwrap(result, decode::to_json),
+                    1,
+                    event,
+                )
+                .await,
+            ),
+            (
+                ActionAnswer::Fails,
+                answered_by::<Source, _, String>(
+                    action,
+                    |action| Err(refusal(&action)),
+                    text,
+                    1,
+                    event,
+                )
+                .await,
+            ),
+            (
+                ActionAnswer::Panics,
+                answered_by::<Source, _, String>(
+                    action,
+                    |action| panic!("the handler panics for {}", action.action_group),
+                    text,
+                    1,
+                    event,
+                )
+                .await,
+            ),
+        ];
+        let answers = answers.into_iter();
+        answers.map(|(kind, answer)| served(kind, answer)).collect()
+    }
+    .boxed_local()
+}
+
 /// `#[lambda(http)]` handlers: one that ignores the request, one that
 /// decodes its JSON body (400 when it does not decode), one that reads the
 /// query and a path parameter.
@@ -628,6 +834,14 @@ enum Shape {
     /// the handler answers. Checked task by task against the event by
     /// `serve_row`.
     TaskResults(TaskAnswer),
+    /// `{"messageVersion", "response": {"actionGroup", "function",
+    /// "functionResponse": {"responseState"?, "responseBody": {"TEXT":
+    /// {"body"}}}} or {"actionGroup", "apiPath", "httpMethod",
+    /// "httpStatusCode", "responseState"?, "responseBody":
+    /// {"application/json": {"body"}}}, "sessionAttributes",
+    /// "promptSessionAttributes"}` (a Bedrock agent). Checked exactly
+    /// against the event by `serve_row`.
+    Action(ActionAnswer),
     /// A front door's response with a `statusCode` among these.
     Http(&'static [u16]),
     /// Any JSON.
@@ -739,6 +953,57 @@ impl Shape {
                             )
                     })
             }
+            Shape::Action(_) => {
+                let fields = [
+                    "messageVersion",
+                    "response",
+                    "sessionAttributes",
+                    "promptSessionAttributes",
+                ];
+                let attributes = |field: &str| {
+                    answer[field]
+                        .as_object()
+                        .is_some_and(|attributes| attributes.values().all(Value::is_string))
+                };
+                let state = |holder: &Value| {
+                    holder
+                        .get("responseState")
+                        .is_none_or(|state| state == "FAILURE" || state == "REPROMPT")
+                };
+                let body = |body: &Value, kind: &str| {
+                    members(body, &[kind], &[])
+                        && members(&body[kind], &["body"], &[])
+                        && body[kind]["body"].is_string()
+                };
+                let response = &answer["response"];
+                let function = ["actionGroup", "function", "functionResponse"];
+                let api = [
+                    "actionGroup",
+                    "apiPath",
+                    "httpMethod",
+                    "httpStatusCode",
+                    "responseBody",
+                ];
+                members(answer, &fields, &[])
+                    && answer["messageVersion"].is_string()
+                    && attributes("sessionAttributes")
+                    && attributes("promptSessionAttributes")
+                    && response["actionGroup"].is_string()
+                    && if members(response, &function, &[]) {
+                        let function_response = &response["functionResponse"];
+                        response["function"].is_string()
+                            && members(function_response, &["responseBody"], &["responseState"])
+                            && state(function_response)
+                            && body(&function_response["responseBody"], "TEXT")
+                    } else {
+                        members(response, &api, &["responseState"])
+                            && response["apiPath"].is_string()
+                            && response["httpMethod"].is_string()
+                            && response["httpStatusCode"].is_u64()
+                            && state(response)
+                            && body(&response["responseBody"], "application/json")
+                    }
+            }
             Shape::Http(statuses) => answer["statusCode"]
                 .as_u64()
                 .is_some_and(|status| statuses.iter().any(|s| u64::from(*s) == status)),
@@ -751,7 +1016,8 @@ impl Shape {
 /// `InvalidEvent` with a message. Returns the answer's JSON.
 ///
 /// `InvalidEvent` is the only failure possible here: the handlers never
-/// fail or panic and no deadline is set, so every failed record is an
+/// fail or panic (but a Bedrock agent's, whose failures are answered as a
+/// `FAILURE` state) and no deadline is set, so every failed record is an
 /// `InvalidEvent` too. `batch.rs`'s other types cannot occur: `NotProcessed`
 /// only names records inside a `batchItemFailures` answer, `Timeout` needs a
 /// deadline, and `RecordsFailed` is the type of an all-or-nothing failure
@@ -786,6 +1052,7 @@ async fn serve_row(row: &'static Row, event: &[u8]) -> Result<(), TestCaseError>
     // What the answers are checked against, read off the event once.
     let mut transforms: Option<Option<FirehoseRecords>> = None;
     let mut tasks: Option<Option<ExpectedTasks>> = None;
+    let mut action: Option<Option<ExpectedAction>> = None;
     for served in (row.serve)(row, event).await {
         check(&served.what, &served.answer, served.shape)?;
         if let Shape::Echo = served.shape {
@@ -814,6 +1081,10 @@ async fn serve_row(row: &'static Row, event: &[u8]) -> Result<(), TestCaseError>
             Shape::TaskResults(_) => {
                 let expected = tasks.get_or_insert_with(|| expected_tasks(event));
                 check_tasks(&served, expected.as_ref())?;
+            }
+            Shape::Action(_) => {
+                let expected = action.get_or_insert_with(|| expected_action(event));
+                check_action(&served, expected.as_ref())?;
             }
             _ => {}
         }
@@ -1025,6 +1296,228 @@ fn check_tasks(served: &Served, expected: Option<&ExpectedTasks>) -> Result<(), 
     Ok(())
 }
 
+/// What a Bedrock agent's action should be answered: the message version
+/// to echo and the action the handler should be given.
+#[derive(Debug)]
+struct ExpectedAction {
+    message_version: String,
+    action: crate::bedrock_agent::AgentAction,
+}
+
+/// `ExpectedAction` read off the event, `None` when it is not an action.
+/// What is called is the `function`, else the `apiPath` and `httpMethod`;
+/// the request body is its first content type, in sorted order; a field
+/// the agent leaves out is empty.
+fn expected_action(event: &[u8]) -> Option<ExpectedAction> {
+    use crate::bedrock_agent::{AgentAction, AgentInfo, Parameter, Target};
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Call {
+        message_version: String,
+        action_group: String,
+        #[serde(default)]
+        function: Option<String>,
+        #[serde(default)]
+        api_path: Option<String>,
+        #[serde(default)]
+        http_method: Option<String>,
+        #[serde(default)]
+        parameters: Vec<Property>,
+        #[serde(default)]
+        request_body: Option<RequestBody>,
+        #[serde(default)]
+        input_text: String,
+        #[serde(default)]
+        session_id: String,
+        #[serde(default)]
+        agent: Agent,
+        #[serde(default)]
+        session_attributes: HashMap<String, String>,
+        #[serde(default)]
+        prompt_session_attributes: HashMap<String, String>,
+    }
+    #[derive(Deserialize)]
+    struct Property {
+        name: String,
+        #[serde(rename = "type", default)]
+        kind: String,
+        #[serde(default)]
+        value: String,
+    }
+    #[derive(Deserialize)]
+    struct RequestBody {
+        content: BTreeMap<String, Content>,
+    }
+    #[derive(Deserialize)]
+    struct Content {
+        #[serde(default)]
+        properties: Vec<Property>,
+    }
+    #[derive(Default, Deserialize)]
+    struct Agent {
+        #[serde(default)]
+        name: String,
+        #[serde(default)]
+        id: String,
+        #[serde(default)]
+        alias: String,
+        #[serde(default)]
+        version: String,
+    }
+    // The trigger's own envelope says whether it is an action at all.
+    decode::from_slice::<crate::bedrock_agent::Event>(event).ok()?;
+    let call: Call = decode::from_slice(event).expect("an action has what `Call` reads");
+    let target = match (call.function, call.api_path, call.http_method) {
+        (Some(function), _, _) => Target::Function(function),
+        (None, Some(path), Some(method)) => Target::Api { path, method },
+        _ => panic!("the trigger decoded an action that calls nothing"),
+    };
+    let parameters = |properties: Vec<Property>| -> Vec<Parameter> {
+        let each = properties.into_iter();
+        each.map(|Property { name, kind, value }| Parameter { name, kind, value })
+            .collect()
+    };
+    let request_body = call
+        .request_body
+        .and_then(|body| body.content.into_iter().next());
+    Some(ExpectedAction {
+        message_version: call.message_version,
+        action: AgentAction {
+            action_group: call.action_group,
+            target,
+            parameters: parameters(call.parameters),
+            request_body: request_body
+                .map(|(kind, content)| (kind, parameters(content.properties))),
+            input_text: call.input_text,
+            session_id: call.session_id,
+            agent: AgentInfo {
+                name: call.agent.name,
+                id: call.agent.id,
+                alias: call.agent.alias,
+                version: call.agent.version,
+            },
+            session_attributes: call.session_attributes,
+            prompt_session_attributes: call.prompt_session_attributes,
+        },
+    })
+}
+
+/// The whole answer to `expected`'s action by the handler answering
+/// `kind`, as the Bedrock developer guide has it: the message version and
+/// the action group echoed; the function, or the API path and method with
+/// an HTTP status (200 by default, 500 for a failure); the body as text,
+/// or as the body of `application/json`; a response state only when it is
+/// not a plain success, `FAILURE` for a handler's error (its message) or
+/// panic (a generic body); the session attributes of the event with the
+/// handler's on top.
+fn expected_answer(kind: ActionAnswer, expected: &ExpectedAction) -> Value {
+    use crate::bedrock_agent::{ResponseState, Target};
+    type Set = Vec<(String, String)>;
+    let action = &expected.action;
+    let failure = |body: String| -> (String, Option<&str>, Option<u16>, Set, Set) {
+        (body, Some("FAILURE"), Some(500), Vec::new(), Vec::new())
+    };
+    let (body, state, status, set, prompt_set) = match kind {
+        ActionAnswer::Text => (
+            describe(action).to_string(),
+            None,
+            None,
+            Vec::new(),
+            Vec::new(),
+        ),
+        ActionAnswer::Json => {
+            let body = json!({ "answer": describe(action) }).to_string();
+            (body, None, None, Vec::new(), Vec::new())
+        }
+        ActionAnswer::Result => {
+            let plan = plan(action);
+            let state = plan.state.map(|state| match state {
+                ResponseState::Failure => "FAILURE",
+                ResponseState::Reprompt => "REPROMPT",
+            });
+            let status = plan
+                .http_status
+                .or((state == Some("FAILURE")).then_some(500));
+            let body = plan.body.to_string();
+            (
+                body,
+                state,
+                status,
+                plan.session_attributes,
+                plan.prompt_session_attributes,
+            )
+        }
+        ActionAnswer::Fails => failure(format!("refused: {}", describe(action))),
+        ActionAnswer::Panics => failure(ACTION_PANIC_BODY.to_owned()),
+    };
+    let merged = |given: &HashMap<String, String>, set: Set| {
+        let mut merged: serde_json::Map<String, Value> = given
+            .iter()
+            .map(|(key, value)| (key.clone(), json!(value)))
+            .collect();
+        merged.extend(set.into_iter().map(|(key, value)| (key, json!(value))));
+        Value::Object(merged)
+    };
+    let response = match &action.target {
+        Target::Function(function) => {
+            let mut answer = json!({ "responseBody": { "TEXT": { "body": body } } });
+            if let Some(state) = state {
+                answer["responseState"] = json!(state);
+            }
+            json!({
+                "actionGroup": action.action_group,
+                "function": function,
+                "functionResponse": answer,
+            })
+        }
+        Target::Api { path, method } => {
+            let mut response = json!({
+                "actionGroup": action.action_group,
+                "apiPath": path,
+                "httpMethod": method,
+                "httpStatusCode": status.unwrap_or(200),
+                "responseBody": { "application/json": { "body": body } },
+            });
+            if let Some(state) = state {
+                response["responseState"] = json!(state);
+            }
+            response
+        }
+    };
+    json!({
+        "messageVersion": expected.message_version,
+        "response": response,
+        "sessionAttributes": merged(&action.session_attributes, set),
+        "promptSessionAttributes": merged(&action.prompt_session_attributes, prompt_set),
+    })
+}
+
+/// Checks a Bedrock agent's answer against what the action should be
+/// answered (`None` when the event is not an action): exactly
+/// `expected_answer`. Only an event that is not an action fails the
+/// invocation (`check` has made sure it is as an `InvalidEvent`); a
+/// handler's error or panic is a `FAILURE` state of the answer.
+fn check_action(served: &Served, expected: Option<&ExpectedAction>) -> Result<(), TestCaseError> {
+    let what = &served.what;
+    let Shape::Action(kind) = served.shape else {
+        unreachable!("{what} does not answer an action")
+    };
+    match (expected, &served.answer) {
+        (Some(expected), Ok(body)) => {
+            let answer: Value = serde_json::from_slice(body).expect("checked to be JSON");
+            prop_assert_eq!(answer, expected_answer(kind, expected), "{}", what);
+        }
+        (None, Err(_)) => {}
+        (expected, answer) => {
+            let is = if expected.is_some() { "" } else { " not" };
+            return Err(TestCaseError::fail(format!(
+                "{what}: the event is{is} an action, yet answered {answer:?}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Serves `event` with every handler of every trigger: an event of one
 /// trigger reaching another must fail cleanly too.
 fn serve_everywhere(event: &[u8]) -> Result<(), TestCaseError> {
@@ -1066,7 +1559,9 @@ const KEYS: &str = "Records body messageId receiptHandle attributes messageAttri
     physicalName redelivered rmqMessagesByQueue basicProperties messageId recordId \
     kinesisRecordMetadata invocationId awslogs owner logGroup logStream \
     subscriptionFilters logEvents invocationSchemaVersion job userArguments tasks taskId \
-    s3Key s3VersionId s3Bucket s3BucketArn";
+    s3Key s3VersionId s3Bucket s3BucketArn messageVersion agent alias inputText sessionId \
+    actionGroup function apiPath parameters requestBody content application/json properties \
+    sessionAttributes promptSessionAttributes";
 
 /// Strings the decoders treat specially.
 const WORDS: &[&str] = &[
@@ -1417,7 +1912,7 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_json_inside_envelope(records in vec(json_value(), 0..4), wrap in 0..8_u8) {
+    fn arbitrary_json_inside_envelope(records in vec(json_value(), 0..4), wrap in 0..9_u8) {
         // Arbitrary JSON where each envelope expects its records.
         let event = match wrap {
             0 => json!({ "Records": records }),
@@ -1427,6 +1922,14 @@ proptest! {
             4 => json!({ "records": records, "invocationId": "i" }),
             5 => json!({ "messages": records }),
             6 => json!({ "rmqMessagesByQueue": { "test::/": records } }),
+            7 => json!({
+                "messageVersion": "1.0",
+                "actionGroup": "g",
+                "function": records.first(),
+                "parameters": records.get(1),
+                "requestBody": { "content": { "application/json": records.get(2) } },
+                "sessionAttributes": records.get(3),
+            }),
             _ => json!({
                 "invocationSchemaVersion": "2.0",
                 "invocationId": "i",
@@ -2593,6 +3096,193 @@ proptest! {
     fn mutated_logs_documents(document in mutated_documents(logs_documents())) {
         block_on(serve_row(row("cloudwatch_logs"), &logs_delivery(&document, 6)))?;
     }
+}
+
+/// A parameter or request body property as an agent fills it in, and
+/// what it is given as: without a type now and then.
+fn agent_parameter() -> impl Strategy<Value = (Value, crate::bedrock_agent::Parameter)> {
+    const KINDS: &[&str] = &["string", "number", "integer", "boolean", "array"];
+    let kind = prop::option::weighted(
+        0.9,
+        prop_oneof![4 => select(KINDS).prop_map(str::to_owned), 1 => text()],
+    );
+    (text(), kind, text()).prop_map(|(name, kind, value)| {
+        let mut json = json!({ "name": name, "value": value });
+        if let Some(kind) = &kind {
+            json["type"] = json!(kind);
+        }
+        let kind = kind.unwrap_or_default();
+        (json, crate::bedrock_agent::Parameter { name, kind, value })
+    })
+}
+
+/// A well-formed call of an action, and what it should be answered: a
+/// function (which may name an API operation too: the function is called)
+/// or an API operation, parameters, a request body of any number of
+/// content types, session attributes and the agent, each left out now and
+/// then.
+fn agent_call() -> impl Strategy<Value = (Value, ExpectedAction)> {
+    use crate::bedrock_agent::{AgentAction, AgentInfo, Target};
+    let method = prop_oneof![
+        3 => select(&["GET", "POST", "PUT", "DELETE"][..]).prop_map(str::to_owned),
+        1 => text(),
+    ];
+    let target = prop_oneof![
+        2 => (text(), any::<bool>()).prop_map(|(function, also)| (Target::Function(function), also)),
+        2 => (text(), method).prop_map(|(path, method)| (Target::Api { path, method }, false)),
+    ];
+    let content_type = prop_oneof![
+        3 => Just("application/json".to_owned()),
+        1 => text(),
+    ];
+    let request_body = prop::option::weighted(
+        0.4,
+        prop::collection::btree_map(content_type, vec(agent_parameter(), 0..3), 0..3),
+    );
+    let attributes = || prop::collection::hash_map(key(), text(), 0..4);
+    let agent = prop::option::weighted(0.8, (text(), text(), text(), text()));
+    let texts = (prop::option::of(text()), prop::option::of(text()));
+    (
+        (
+            prop_oneof![3 => Just("1.0".to_owned()), 1 => text()],
+            text(),
+            target,
+        ),
+        (vec(agent_parameter(), 0..5), request_body),
+        (attributes(), attributes(), agent, texts, any::<bool>()),
+    )
+        .prop_map(
+            |(
+                (version, group, (target, also_api)),
+                (parameters, request_body),
+                (session, prompt, agent, (input, session_id), omit_empty),
+            )| {
+                let mut call = json!({ "messageVersion": version, "actionGroup": group });
+                match &target {
+                    Target::Function(function) => {
+                        call["function"] = json!(function);
+                        if also_api {
+                            call["apiPath"] = json!("/orders/{orderId}");
+                            call["httpMethod"] = json!("GET");
+                        }
+                    }
+                    Target::Api { path, method } => {
+                        call["apiPath"] = json!(path);
+                        call["httpMethod"] = json!(method);
+                    }
+                }
+                let (listed, parameters): (Vec<Value>, Vec<_>) = parameters.into_iter().unzip();
+                if !(omit_empty && listed.is_empty()) {
+                    call["parameters"] = json!(listed);
+                }
+                let request_body = request_body.map(|content| {
+                    let json: serde_json::Map<String, Value> = content
+                        .iter()
+                        .map(|(kind, properties)| {
+                            let listed: Vec<&Value> =
+                                properties.iter().map(|(json, _)| json).collect();
+                            (kind.clone(), json!({ "properties": listed }))
+                        })
+                        .collect();
+                    call["requestBody"] = json!({ "content": json });
+                    // The first content type, in sorted order.
+                    let first = content.into_iter().next();
+                    first.map(|(kind, properties)| {
+                        (
+                            kind,
+                            properties
+                                .into_iter()
+                                .map(|(_, property)| property)
+                                .collect(),
+                        )
+                    })
+                });
+                for (field, attributes) in [
+                    ("sessionAttributes", &session),
+                    ("promptSessionAttributes", &prompt),
+                ] {
+                    if !(omit_empty && attributes.is_empty()) {
+                        call[field] = json!(attributes);
+                    }
+                }
+                let agent = agent.map_or_else(AgentInfo::default, |(name, id, alias, version)| {
+                    call["agent"] =
+                        json!({ "name": name, "id": id, "alias": alias, "version": version });
+                    AgentInfo {
+                        name,
+                        id,
+                        alias,
+                        version,
+                    }
+                });
+                if let Some(input) = &input {
+                    call["inputText"] = json!(input);
+                }
+                if let Some(session_id) = &session_id {
+                    call["sessionId"] = json!(session_id);
+                }
+                let action = AgentAction {
+                    action_group: group,
+                    target,
+                    parameters,
+                    request_body: request_body.flatten(),
+                    input_text: input.unwrap_or_default(),
+                    session_id: session_id.unwrap_or_default(),
+                    agent,
+                    session_attributes: session,
+                    prompt_session_attributes: prompt,
+                };
+                (
+                    call,
+                    ExpectedAction {
+                        message_version: version,
+                        action,
+                    },
+                )
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(config(96))]
+
+    /// Bedrock agents: every well-formed call is answered, exactly as
+    /// `expected_answer` says, by every handler, the one that fails and the
+    /// one that panics too: the action group, function or API operation and
+    /// message version echoed, the handler given every parameter, property
+    /// and attribute as the agent sent them, the session attributes merged.
+    #[test]
+    fn bedrock_agent_answers_every_action((call, expected) in agent_call()) {
+        let event = serde_json::to_vec(&call).expect("JSON");
+        for served in serve("bedrock_agent", &event) {
+            check(&served.what, &served.answer, served.shape)?;
+            check_action(&served, Some(&expected))?;
+        }
+        // The event as the trigger's oracle reads it: the same action.
+        let read = expected_action(&event).expect("an action");
+        prop_assert_eq!(read.message_version, expected.message_version);
+        prop_assert_eq!(read.action, expected.action);
+    }
+}
+
+/// `ActionResult::failure` of an API operation, without a status: 500,
+/// as `ActionResult::with_http_status` says ("200 by default, 500 for a
+/// failure"). Found by `bedrock_agent_answers_every_action`, when
+/// `respond` answered 200.
+#[test]
+fn an_action_result_failure_is_a_500() {
+    use crate::bedrock_agent::{ActionResult, AgentAction, Source};
+    let event = br#"{"messageVersion":"1.0","actionGroup":"g","apiPath":"/p","httpMethod":"GET"}"#;
+    let answer = block_on(answered::<Source, AgentAction, ActionResult<String>>(
+        <Source as Fixed>::payload,
+        |_| ActionResult::failure("no".to_owned()),
+        |result| Source::unwrap(result, decode::from_text),
+        1,
+        event,
+    ));
+    let answer: Value = serde_json::from_slice(&answer.expect("answered")).expect("JSON");
+    assert_eq!(answer["response"]["responseState"], "FAILURE", "{answer}");
+    assert_eq!(answer["response"]["httpStatusCode"], 500, "{answer}");
 }
 
 proptest! {

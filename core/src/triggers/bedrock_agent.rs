@@ -224,7 +224,10 @@ impl AgentAction {
     /// The value of the parameter `name`, or of the request body property
     /// `name` when no parameter has it.
     pub fn parameter(&self, name: &str) -> Option<&str> {
-        let body = self.request_body.iter().flat_map(|(_, properties)| properties);
+        let body = self
+            .request_body
+            .iter()
+            .flat_map(|(_, properties)| properties);
         self.parameters
             .iter()
             .chain(body)
@@ -321,7 +324,11 @@ impl<R> ActionResult<R> {
     }
 
     /// Sets a session attribute, which lasts the session.
-    pub fn with_session_attribute(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn with_session_attribute(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
         self.session_attributes.insert(key.into(), value.into());
         self
     }
@@ -332,7 +339,8 @@ impl<R> ActionResult<R> {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.prompt_session_attributes.insert(key.into(), value.into());
+        self.prompt_session_attributes
+            .insert(key.into(), value.into());
         self
     }
 
@@ -425,7 +433,11 @@ impl Trigger for Source {
                 session_attributes: HashMap::new(),
                 prompt_session_attributes: HashMap::new(),
             },
-            None => return Err(Failure::InvalidResponse("the action has no outcome".to_owned())),
+            None => {
+                return Err(Failure::InvalidResponse(
+                    "the action has no outcome".to_owned(),
+                ));
+            }
         };
         decode::encode(&respond(event, answered)).map(Into::into)
     }
@@ -455,7 +467,9 @@ fn respond(event: &Event, answered: Answered) -> Response<'_> {
             "actionGroup": call.action_group,
             "apiPath": path,
             "httpMethod": method,
-            "httpStatusCode": answered.http_status.unwrap_or(200),
+            "httpStatusCode": answered.http_status.unwrap_or(
+                if answered.state == Some(ResponseState::Failure) { 500 } else { 200 }
+            ),
             "responseBody": {"application/json": {"body": answered.body}}
         }),
     };
@@ -596,11 +610,18 @@ mod tests {
             }
         );
         assert_eq!(action.parameter("param1"), Some("value1"));
-        assert_eq!(action.parameter("prop1"), Some("value1"), "from the request body");
+        assert_eq!(
+            action.parameter("prop1"),
+            Some("value1"),
+            "from the request body"
+        );
         assert_eq!(action.request_body.as_ref().unwrap().0, "application/json");
         assert_eq!(action.agent.alias, "AgentAlias");
         assert_eq!(action.session_attributes["attr1"], "value1");
-        assert_eq!(Source::id(&event).as_deref(), Some("ActionGroup POST /api/path"));
+        assert_eq!(
+            Source::id(&event).as_deref(),
+            Some("ActionGroup POST /api/path")
+        );
     }
 
     #[tokio::test]
@@ -619,7 +640,10 @@ mod tests {
             })
         );
         let reprompt = json_of(serve(&function_call("ask"), None).await);
-        assert_eq!(reprompt["response"]["functionResponse"]["responseState"], "REPROMPT");
+        assert_eq!(
+            reprompt["response"]["functionResponse"]["responseState"],
+            "REPROMPT"
+        );
     }
 
     #[tokio::test]
@@ -636,7 +660,10 @@ mod tests {
             PANIC_BODY
         );
         let late = json_of(serve(&function_call("slow"), Some(Duration::from_millis(300))).await);
-        assert_eq!(late["response"]["functionResponse"]["responseState"], "FAILURE");
+        assert_eq!(
+            late["response"]["functionResponse"]["responseState"],
+            "FAILURE"
+        );
         crate::test_support::assert_starts_with(
             late["response"]["functionResponse"]["responseBody"]["TEXT"]["body"]
                 .as_str()
@@ -682,10 +709,16 @@ mod tests {
             answer["response"]["functionResponse"]["responseBody"]["TEXT"]["body"],
             r#"{"group":"orders","status":"shipped"}"#
         );
-        let err = call_without_deadline(&adapter, br#"{"messageVersion": "1.0", "actionGroup": "g"}"#)
-            .await
-            .unwrap_err();
+        let err = call_without_deadline(
+            &adapter,
+            br#"{"messageVersion": "1.0", "actionGroup": "g"}"#,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(err.error_type, "InvalidEvent");
-        crate::test_support::assert_contains(&err.error_message, "names neither a `function` nor an `apiPath`");
+        crate::test_support::assert_contains(
+            &err.error_message,
+            "names neither a `function` nor an `apiPath`",
+        );
     }
 }
