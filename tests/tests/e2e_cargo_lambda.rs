@@ -446,7 +446,7 @@ fn elf_machine(path: &Path) -> u16 {
 // examples/template.yaml
 
 /// The functions the template deploys: logical id, example binary.
-const TEMPLATE_FUNCTIONS: [(&str, &str); 9] = [
+const TEMPLATE_FUNCTIONS: [(&str, &str); 11] = [
     ("SqsOrdersFunction", "sqs-orders"),
     ("HttpApiFunction", "http-api"),
     ("ScheduledReportFunction", "scheduled-report"),
@@ -456,6 +456,8 @@ const TEMPLATE_FUNCTIONS: [(&str, &str); 9] = [
     ("FirehoseTransformFunction", "firehose-transform"),
     ("LogsAlertsFunction", "logs-alerts"),
     ("S3BatchTagFunction", "s3-batch-tag"),
+    ("TokenAuthorizerFunction", "token-authorizer"),
+    ("AgentActionsFunction", "agent-actions"),
 ];
 
 #[test]
@@ -619,9 +621,15 @@ fn sam_template_deploys_the_examples_on_their_triggers() {
     );
 
     // http-api: its two routes on an HTTP API, with payload format 2.0,
-    // the shape of examples/events/http-api.json.
+    // the shape of examples/events/http-api.json (and, on a REST API, the
+    // read behind token-authorizer: below).
     let mut routes = Vec::new();
+    let mut rest_routes = Vec::new();
     for event in events("HttpApiFunction") {
+        if event["Type"] == "Api" {
+            rest_routes.push(&event["Properties"]);
+            continue;
+        }
         assert_eq!(event["Type"], "HttpApi");
         let properties = &event["Properties"];
         let api = target_of(&properties["ApiId"], "Ref");
@@ -852,6 +860,207 @@ fn sam_template_deploys_the_examples_on_their_triggers() {
                 && references_in(&statement["Resource"]) == ["S3BatchTagFunction"]),
         "S3 Batch Operations may not invoke S3BatchTagFunction"
     );
+
+    // token-authorizer: the default authorizer of a REST API, a TOKEN
+    // authorizer reading the Authorization header, in front of http-api's
+    // GET /orders/{id}.
+    let lambda_authorizers = |api: &Yaml| -> Vec<(String, Yaml)> {
+        api["Properties"]["Auth"]["Authorizers"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .filter(|(_, authorizer)| {
+                references_in(&authorizer["FunctionArn"]) == ["TokenAuthorizerFunction"]
+            })
+            .map(|(name, authorizer)| {
+                (
+                    name.as_str().unwrap_or_default().to_owned(),
+                    authorizer.clone(),
+                )
+            })
+            .collect()
+    };
+    let rest_apis: Vec<_> = of_type("AWS::Serverless::Api")
+        .into_iter()
+        .filter(|(_, api)| !lambda_authorizers(api).is_empty())
+        .collect();
+    assert_eq!(
+        rest_apis.len(),
+        1,
+        "one REST API authorized by TokenAuthorizerFunction"
+    );
+    let (rest_api, api) = rest_apis[0];
+    let authorizers = lambda_authorizers(api);
+    assert_eq!(
+        authorizers.len(),
+        1,
+        "{rest_api}: one TokenAuthorizerFunction authorizer"
+    );
+    let (authorizer_name, authorizer) = &authorizers[0];
+    assert_eq!(
+        api["Properties"]["Auth"]["DefaultAuthorizer"],
+        authorizer_name.as_str(),
+        "{rest_api}: {authorizer_name} is not the default authorizer"
+    );
+    assert!(
+        authorizer["FunctionPayloadType"].is_null() || authorizer["FunctionPayloadType"] == "TOKEN",
+        "{rest_api}: {authorizer_name} is not a TOKEN authorizer"
+    );
+    assert_eq!(authorizer["Identity"]["Header"], "Authorization");
+    // The example's Allow covers only the method ARN it was asked about, so
+    // a cached policy would deny the same token on another path.
+    let ttl = authorizer["Identity"]["ReauthorizeEvery"].as_u64();
+    assert_eq!(
+        ttl,
+        Some(0),
+        "{rest_api}: {authorizer_name} caches an Allow that covers one method ARN"
+    );
+    assert_eq!(rest_routes.len(), 1, "one Api event of HttpApiFunction");
+    let rest_route = rest_routes[0];
+    assert_eq!(target_of(&rest_route["RestApiId"], "Ref"), rest_api);
+    assert_eq!(rest_route["Method"], "GET");
+    let rest_path = rest_route["Path"].as_str().expect("a Path");
+    assert!(
+        rest_path.ends_with("/orders/{id}"),
+        "{rest_path}: http-api routes on the path's end, /orders/{{id}}"
+    );
+    let rest_sample: Value = serde_json::from_slice(
+        &fs::read(sample_event("http-api-rest.json")).expect("examples/events/http-api-rest.json"),
+    )
+    .expect("JSON");
+    assert!(
+        rest_sample["httpMethod"].is_string(),
+        "a REST API (v1) event"
+    );
+    // On OrdersHttpApi, an HTTP API authorizer of payload 2.0 with simple
+    // responses, if any: neither the default nor on a route, so the http-api
+    // routes stay open.
+    let http_api = &resource("OrdersHttpApi");
+    for (name, authorizer) in lambda_authorizers(http_api) {
+        assert_eq!(
+            authorizer["AuthorizerPayloadFormatVersion"], "2.0",
+            "{name}"
+        );
+        assert_eq!(authorizer["EnableSimpleResponses"], true, "{name}");
+        assert!(
+            has(&authorizer["Identity"]["Headers"], "Authorization"),
+            "{name}"
+        );
+        assert_ne!(
+            http_api["Properties"]["Auth"]["DefaultAuthorizer"],
+            name.as_str(),
+            "{name} would guard the open routes of OrdersHttpApi"
+        );
+    }
+    for event in events("HttpApiFunction") {
+        if event["Type"] == "HttpApi" {
+            assert!(
+                event["Properties"]["Auth"].is_null(),
+                "the routes of OrdersHttpApi are open"
+            );
+        }
+    }
+    assert!(
+        resource("TokenAuthorizerFunction")["Properties"]["Events"].is_null(),
+        "API Gateway invokes token-authorizer for the APIs naming it, not an event"
+    );
+
+    // agent-actions: a permission for Bedrock agents of the account to
+    // invoke it, and, only when a model is given, an agent whose action
+    // group declares get_order_status(orderId) and calls it.
+    let permissions: Vec<_> = of_type("AWS::Lambda::Permission")
+        .into_iter()
+        .filter(|(_, permission)| {
+            references_in(&permission["Properties"]["FunctionName"]) == ["AgentActionsFunction"]
+        })
+        .collect();
+    assert_eq!(
+        permissions.len(),
+        1,
+        "one permission on AgentActionsFunction"
+    );
+    let (permission_name, permission) = permissions[0];
+    let permission = &permission["Properties"];
+    assert_eq!(
+        permission["Principal"], "bedrock.amazonaws.com",
+        "{permission_name}"
+    );
+    assert_eq!(
+        permission["Action"], "lambda:InvokeFunction",
+        "{permission_name}"
+    );
+    assert_eq!(
+        target_of(&permission["SourceAccount"], "Ref"),
+        "AWS::AccountId",
+        "{permission_name}: SourceAccount"
+    );
+    let source = match &permission["SourceArn"] {
+        Yaml::Tagged(tagged) if tagged.tag == "Sub" => tagged.value.as_str().unwrap_or_default(),
+        other => other.as_str().unwrap_or_default(),
+    };
+    assert!(
+        source.contains(":bedrock:") && source.contains("${AWS::AccountId}:agent/"),
+        "{permission_name}: SourceArn {source:?} is not the agents of this account"
+    );
+    assert!(
+        resource("AgentActionsFunction")["Properties"]["Events"].is_null(),
+        "Bedrock agents invoke agent-actions, not an event"
+    );
+    for (agent_name, agent) in of_type("AWS::Bedrock::Agent") {
+        assert!(
+            agent["Condition"].as_str().is_some(),
+            "{agent_name} is created whether a model is given or not"
+        );
+        let properties = &agent["Properties"];
+        let model = target_of(&properties["FoundationModel"], "Ref");
+        assert!(
+            is_parameter(&model),
+            "{agent_name}: FoundationModel !Ref {model}"
+        );
+        let groups: Vec<_> = properties["ActionGroups"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .filter(|group| {
+                references_in(&group["ActionGroupExecutor"]["Lambda"]) == ["AgentActionsFunction"]
+            })
+            .collect();
+        assert_eq!(
+            groups.len(),
+            1,
+            "{agent_name}: one action group calling AgentActionsFunction"
+        );
+        let functions = &groups[0]["FunctionSchema"]["Functions"];
+        let function = functions
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .find(|function| function["Name"] == "get_order_status")
+            .unwrap_or_else(|| {
+                panic!("{agent_name}: the action group declares no get_order_status")
+            });
+        let order_id = &function["Parameters"]["orderId"];
+        assert_eq!(order_id["Type"], "string", "{agent_name}: orderId");
+        assert_eq!(order_id["Required"], true, "{agent_name}: orderId");
+        // Its role: assumed by Bedrock, allowed to invoke the model.
+        let role = target_of(&properties["AgentResourceRoleArn"], "GetAtt");
+        assert_eq!(type_of(&role), "AWS::IAM::Role");
+        let role = &resource(&role)["Properties"];
+        assert!(
+            format!("{:?}", role["AssumeRolePolicyDocument"]).contains("bedrock.amazonaws.com"),
+            "{agent_name}: the role is not for Bedrock"
+        );
+        assert!(
+            policy_statements(role).iter().any(|statement| allows(
+                statement,
+                "bedrock:InvokeModel"
+            ) && references_in(
+                &statement["Resource"]
+            )
+            .contains(&model)),
+            "{agent_name}: the role may not invoke the model {model}"
+        );
+    }
     let outputs: Vec<String> = template["Outputs"]
         .as_mapping()
         .expect("Outputs")
