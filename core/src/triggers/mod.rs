@@ -12,6 +12,8 @@ pub mod authorizer;
 pub mod bedrock_agent;
 #[cfg(feature = "cloudwatch_logs")]
 pub mod cloudwatch_logs;
+#[cfg(feature = "cognito")]
+pub mod cognito;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
 #[cfg(feature = "eventbridge")]
