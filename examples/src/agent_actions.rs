@@ -92,10 +92,8 @@ pub async fn agent_actions(
         .status
         .get(&order)
         .ok_or_else(|| UnknownOrder(order.clone()))?;
-    Ok(
-        ActionResult::new(format!("Order {order} is {status}."))
-            .with_session_attribute("last_order", order),
-    )
+    Ok(ActionResult::new(format!("Order {order} is {status}."))
+        .with_session_attribute("last_order", order))
 }
 
 #[cfg(test)]
@@ -104,7 +102,8 @@ mod tests {
 
     #[tokio::test]
     async fn answers_an_orders_status() {
-        let action = AgentAction::function("orders", "get_order_status").with_parameter("orderId", "17");
+        let action =
+            AgentAction::function("orders", "get_order_status").with_parameter("orderId", "17");
         let result = agent_actions(action, &orders()).await.unwrap();
         assert_eq!(result.body(), "Order 17 is shipped on 1 December.");
         assert_eq!(result.state(), None);
@@ -112,7 +111,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_order_fails() {
-        let action = AgentAction::function("orders", "get_order_status").with_parameter("orderId", "42");
+        let action =
+            AgentAction::function("orders", "get_order_status").with_parameter("orderId", "42");
         let err = agent_actions(action, &orders()).await.unwrap_err();
         assert_eq!(err.error_type(), "UnknownOrder");
         assert_eq!(err.to_string(), "there is no order 42");

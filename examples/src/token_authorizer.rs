@@ -52,7 +52,10 @@ pub async fn token_authorizer(
     keys: &Keys,
 ) -> Result<Decision, lambda_fn::Error> {
     tokio::time::sleep(keys.check).await;
-    let Some(user) = request.bearer_token().and_then(|token| token.strip_prefix("allow-")) else {
+    let Some(user) = request
+        .bearer_token()
+        .and_then(|token| token.strip_prefix("allow-"))
+    else {
         return Ok(Decision::deny());
     };
     assert!(!user.is_empty(), "a token names its user");

@@ -48,13 +48,19 @@ async fn a_rest_token_is_allowed_for_its_user_or_denied() {
         })
     );
     for (i, user) in ["grace", "linus", "ken"].iter().enumerate() {
-        let answer = api.invoke(token(&format!("allow-{user}")), three_seconds()).await.json();
+        let answer = api
+            .invoke(token(&format!("allow-{user}")), three_seconds())
+            .await
+            .json();
         assert_eq!(answer["principalId"], *user, "invocation {i}");
         assert_eq!(answer["context"], json!({"user": user}));
     }
     let answer = api.invoke(token("let-me-in"), three_seconds()).await.json();
     assert_eq!(policy(&answer), ("Deny".to_owned(), json!([ARN])));
-    assert!(answer.get("isAuthorized").is_none(), "REST has no simple response");
+    assert!(
+        answer.get("isAuthorized").is_none(),
+        "REST has no simple response"
+    );
     function.kill().await;
 }
 
@@ -71,7 +77,10 @@ async fn request_authorizers_of_every_front_door() {
     let mut v1 = fixture("example-apigw-v2-custom-authorizer-v1-request.json");
     v1["headers"]["authorization"] = "allow-grace".into();
     let answer = api.invoke(v1.to_string(), three_seconds()).await.json();
-    assert_eq!(policy(&answer), ("Allow".to_owned(), json!([v1["methodArn"]])));
+    assert_eq!(
+        policy(&answer),
+        ("Allow".to_owned(), json!([v1["methodArn"]]))
+    );
     assert!(answer.get("isAuthorized").is_none());
     // HTTP API, payload 2.0: the simple response and the policy together.
     let mut v2 = fixture("example-apigw-v2-custom-authorizer-v2-request.json");
@@ -79,7 +88,10 @@ async fn request_authorizers_of_every_front_door() {
     let answer = api.invoke(v2.to_string(), three_seconds()).await.json();
     assert_eq!(answer["isAuthorized"], true);
     assert_eq!(answer["context"], json!({"user": "linus"}));
-    assert_eq!(policy(&answer), ("Allow".to_owned(), json!([v2["routeArn"]])));
+    assert_eq!(
+        policy(&answer),
+        ("Allow".to_owned(), json!([v2["routeArn"]]))
+    );
     let denied = fixture("example-apigw-v2-custom-authorizer-v2-request.json");
     let answer = api.invoke(denied.to_string(), three_seconds()).await.json();
     assert_eq!(answer["isAuthorized"], false);
@@ -91,7 +103,10 @@ async fn request_authorizers_of_every_front_door() {
 async fn every_fault_is_a_deny_and_the_token_is_never_logged() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = api
-        .spawn(&example_binary("token-authorizer"), &[("TOKEN_AUTHORIZER_CHECK_MS", "50")])
+        .spawn(
+            &example_binary("token-authorizer"),
+            &[("TOKEN_AUTHORIZER_CHECK_MS", "50")],
+        )
         .unwrap();
     // The bug left in: a panic, answered Deny.
     let answer = api.invoke(token("allow-"), three_seconds()).await;
@@ -99,8 +114,14 @@ async fn every_fault_is_a_deny_and_the_token_is_never_logged() {
     assert_eq!(policy(&answer.json()), ("Deny".to_owned(), json!([ARN])));
     // Not an authorizer request: a Deny of what it names, or of everything.
     for (event, resource) in [
-        (json!({"type": "TOKEN", "methodArn": ARN}).to_string(), json!([ARN])),
-        (json!({"type": "WEBSOCKET", "methodArn": ARN}).to_string(), json!([ARN])),
+        (
+            json!({"type": "TOKEN", "methodArn": ARN}).to_string(),
+            json!([ARN]),
+        ),
+        (
+            json!({"type": "WEBSOCKET", "methodArn": ARN}).to_string(),
+            json!([ARN]),
+        ),
         (r#"{"Records": []}"#.to_owned(), json!(["*"])),
         ("[1, 2, 3]".to_owned(), json!(["*"])),
     ] {
@@ -115,18 +136,30 @@ async fn every_fault_is_a_deny_and_the_token_is_never_logged() {
     assert_eq!(policy(&answer).0, "Deny");
     let stderr = stop(&mut function).await;
     assert!(stderr.contains("Panic"), "{stderr}");
-    assert!(!stderr.contains(secret), "the token reached the logs: {stderr}");
-    assert!(!stderr.contains("allow-"), "a token reached the logs: {stderr}");
+    assert!(
+        !stderr.contains(secret),
+        "the token reached the logs: {stderr}"
+    );
+    assert!(
+        !stderr.contains("allow-"),
+        "a token reached the logs: {stderr}"
+    );
 }
 
 #[tokio::test]
 async fn the_guard_answers_a_deny_before_the_deadline() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = api
-        .spawn(&example_binary("token-authorizer"), &[("TOKEN_AUTHORIZER_CHECK_MS", "2000")])
+        .spawn(
+            &example_binary("token-authorizer"),
+            &[("TOKEN_AUTHORIZER_CHECK_MS", "2000")],
+        )
         .unwrap();
     let answer = api
-        .invoke(token("allow-ada"), DeadlineHeader::In(Duration::from_millis(400)))
+        .invoke(
+            token("allow-ada"),
+            DeadlineHeader::In(Duration::from_millis(400)),
+        )
         .await;
     assert!(answer.answered_at < answer.deadline.unwrap());
     assert_eq!(answer.error_type(), None);

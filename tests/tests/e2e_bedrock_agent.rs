@@ -73,7 +73,10 @@ async fn every_session_gets_its_own_answer_and_attributes() {
         let order = ["17", "18", "19"][i % 3];
         let session = format!("session-{i}");
         let answer = api
-            .invoke(call("get_order_status", &[("orderId", order)], &session), three_seconds())
+            .invoke(
+                call("get_order_status", &[("orderId", order)], &session),
+                three_seconds(),
+            )
             .await
             .json();
         let (state, body) = function_response(&answer);
@@ -92,9 +95,21 @@ async fn every_session_gets_its_own_answer_and_attributes() {
 async fn failures_are_failure_states_the_agent_can_read() {
     let (api, mut function) = serve("agent-actions").await;
     let cases = [
-        (call("get_order_status", &[("orderId", "42")], "s"), Some("FAILURE"), "there is no order 42"),
-        (call("get_order_status", &[], "s"), Some("FAILURE"), "the parameter `orderId` is missing"),
-        (call("cancel_order", &[("orderId", "17")], "s"), Some("FAILURE"), "this action group has no function cancel_order"),
+        (
+            call("get_order_status", &[("orderId", "42")], "s"),
+            Some("FAILURE"),
+            "there is no order 42",
+        ),
+        (
+            call("get_order_status", &[], "s"),
+            Some("FAILURE"),
+            "the parameter `orderId` is missing",
+        ),
+        (
+            call("cancel_order", &[("orderId", "17")], "s"),
+            Some("FAILURE"),
+            "this action group has no function cancel_order",
+        ),
         (
             call("get_order_status", &[("orderId", "?")], "s"),
             Some("REPROMPT"),
@@ -105,7 +120,10 @@ async fn failures_are_failure_states_the_agent_can_read() {
         let answer = api.invoke(event, three_seconds()).await;
         assert_eq!(answer.error_type(), None, "never a failed invocation");
         let answer = answer.json();
-        assert_eq!(function_response(&answer), (state.map(str::to_owned), body.to_owned()));
+        assert_eq!(
+            function_response(&answer),
+            (state.map(str::to_owned), body.to_owned())
+        );
         assert_eq!(answer["response"]["actionGroup"], "orders");
         assert_eq!(answer["sessionAttributes"], json!({"session": "s"}));
     }
@@ -134,7 +152,10 @@ async fn failures_are_failure_states_the_agent_can_read() {
 async fn the_guard_answers_a_failure_before_the_deadline() {
     let api = RuntimeApi::start().await.unwrap();
     let mut function = api
-        .spawn(&example_binary("agent-actions"), &[("AGENT_ACTIONS_LOOKUP_MS", "2000")])
+        .spawn(
+            &example_binary("agent-actions"),
+            &[("AGENT_ACTIONS_LOOKUP_MS", "2000")],
+        )
         .unwrap();
     let answer = api
         .invoke(
@@ -145,10 +166,16 @@ async fn the_guard_answers_a_failure_before_the_deadline() {
     assert!(answer.answered_at < answer.deadline.unwrap());
     let (state, body) = function_response(&answer.json());
     assert_eq!(state.as_deref(), Some("FAILURE"));
-    assert!(body.starts_with("the handler did not finish within its budget of "), "{body}");
+    assert!(
+        body.starts_with("the handler did not finish within its budget of "),
+        "{body}"
+    );
     // The environment serves on.
     let answer = api
-        .invoke(call("get_order_status", &[("orderId", "42")], "s"), three_seconds())
+        .invoke(
+            call("get_order_status", &[("orderId", "42")], "s"),
+            three_seconds(),
+        )
         .await;
     assert_eq!(function_response(&answer.json()).1, "there is no order 42");
     function.kill().await;
@@ -158,7 +185,10 @@ async fn the_guard_answers_a_failure_before_the_deadline() {
 async fn an_event_that_is_no_agent_action_is_invalid_event() {
     let (api, mut function) = serve("agent-actions").await;
     let answer = api
-        .invoke(r#"{"messageVersion": "1.0", "actionGroup": "orders"}"#, three_seconds())
+        .invoke(
+            r#"{"messageVersion": "1.0", "actionGroup": "orders"}"#,
+            three_seconds(),
+        )
         .await;
     assert_invalid_event(&answer, "not a Bedrock agent action");
     function.kill().await;
