@@ -106,7 +106,10 @@ impl From<Value> for Event {
 }
 
 fn request_of(value: Value) -> Result<AuthorizerRequest, String> {
-    let version = value.get("version").and_then(Value::as_str).map(str::to_owned);
+    let version = value
+        .get("version")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let raw: Raw = decode::from_value(&value).map_err(|failure| failure.message())?;
     let kind = match (raw.kind.as_deref(), version.as_deref()) {
         (Some("TOKEN"), _) => RequestKind::Token,
@@ -142,7 +145,9 @@ fn request_of(value: Value) -> Result<AuthorizerRequest, String> {
         kind,
         // An HTTP API of payload 1.0 sends its identity sources here too,
         // joined: they are `identity_source`.
-        token: raw.authorization_token.filter(|_| kind == RequestKind::Token),
+        token: raw
+            .authorization_token
+            .filter(|_| kind == RequestKind::Token),
         method_arn,
         identity_source,
         headers: raw.headers.unwrap_or_default(),
@@ -262,7 +267,10 @@ impl AuthorizerRequest {
     /// The bearer token: a `TOKEN` request's token, or the `Authorization`
     /// header, without a leading `Bearer `.
     pub fn bearer_token(&self) -> Option<&str> {
-        let token = self.token.as_deref().or_else(|| self.header("authorization"))?;
+        let token = self
+            .token
+            .as_deref()
+            .or_else(|| self.header("authorization"))?;
         Some(
             token
                 .strip_prefix("Bearer ")
@@ -600,13 +608,20 @@ mod tests {
                 "context": {"user": "ada"}
             })
         );
-        assert_eq!(answer(serve(&token_event("nope"), None).await), deny_of(ARN));
+        assert_eq!(
+            answer(serve(&token_event("nope"), None).await),
+            deny_of(ARN)
+        );
     }
 
     #[tokio::test]
     async fn every_fault_is_a_deny() {
         for token in ["fail", "panic"] {
-            assert_eq!(answer(serve(&token_event(token), None).await), deny_of(ARN), "{token}");
+            assert_eq!(
+                answer(serve(&token_event(token), None).await),
+                deny_of(ARN),
+                "{token}"
+            );
         }
         let late = serve(&token_event("slow"), Some(Duration::from_millis(300))).await;
         assert_eq!(answer(late), deny_of(ARN));
@@ -618,7 +633,13 @@ mod tests {
         );
         assert_eq!(answer(serve(br#"[1, 2]"#, None).await), deny_of("*"));
         assert_eq!(
-            answer(serve(&serde_json::to_vec(&json!({"type": "TOKEN", "methodArn": ARN})).unwrap(), None).await),
+            answer(
+                serve(
+                    &serde_json::to_vec(&json!({"type": "TOKEN", "methodArn": ARN})).unwrap(),
+                    None
+                )
+                .await
+            ),
             deny_of(ARN)
         );
     }
@@ -632,7 +653,10 @@ mod tests {
         assert_eq!(allowed["isAuthorized"], true);
         assert_eq!(allowed["context"], json!({"user": "grace"}));
         assert_eq!(allowed["policyDocument"]["Statement"][0]["Effect"], "Allow");
-        assert_eq!(allowed["policyDocument"]["Statement"][0]["Resource"], json!([route]));
+        assert_eq!(
+            allowed["policyDocument"]["Statement"][0]["Resource"],
+            json!([route])
+        );
         let denied = answer(serve(V2, None).await);
         assert_eq!(denied["isAuthorized"], false);
         assert_eq!(denied["policyDocument"]["Statement"][0]["Effect"], "Deny");
