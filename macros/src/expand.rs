@@ -441,8 +441,17 @@ impl Cx<'_> {
         let private = &self.private;
         let output = &self.handler.output;
         let module = format_ident!("{}", spec.name);
-        let source = quote!(#private::#module::Source);
         let payload = self.handler.event.as_ref();
+        // A hook's source is the payload's (`Source<PreSignUpRequest>`),
+        // spanned at the payload: a type that is no hook's request is
+        // reported there.
+        let source = match (spec.form, payload) {
+            (Form::Hook, Some(payload)) => {
+                let generic = spanned_like(quote!(<#payload>), payload);
+                quote!(#private::#module::Source #generic)
+            }
+            _ => quote!(#private::#module::Source),
+        };
         let (payload_ty, decode) = self.record_payload(spec, &source, payload);
         let (_, error) = result_arguments(output);
         let report = spanned_like(
@@ -463,6 +472,17 @@ impl Cx<'_> {
                 );
                 let closure = self.closure(&payload_ty, &into_result);
                 quote!(#private::Batch::<#source, _, _, _, _>::new(#closure, #decode, #report, #concurrency))
+            }
+            Returns::Hook => {
+                let payload = payload.expect("a hook handler has a payload");
+                let into_result = qualified(
+                    output,
+                    quote!(#private::#module::Respond<#payload, _>),
+                    quote!(into_result),
+                );
+                let closure = self.closure(&payload_ty, &into_result);
+                let keep = quote!(<#source as #private::Answers>::keep);
+                quote!(#private::Batch::<#source, _, _, _, _>::answering(#closure, #decode, #keep, #report, #concurrency))
             }
             Returns::Fixed { .. } => {
                 let into_result =
@@ -560,7 +580,7 @@ impl Cx<'_> {
                 quote!(<#source as #private::Fixed>::Payload),
                 quote!(<#source as #private::Fixed>::payload),
             ),
-            (Form::Fixed { .. }, Some(payload)) => (
+            (Form::Fixed { .. } | Form::Hook, Some(payload)) => (
                 quote!(#payload),
                 spanned_like(
                     quote!(<#source as #private::Fixed>::payload as fn(&_) -> _),
@@ -584,7 +604,7 @@ impl Cx<'_> {
                     quote!(|record| <#source as #private::WithBody>::#shape(record, #decoder)),
                 )
             }
-            (Form::Body { .. } | Form::Http, _) => {
+            (Form::Body { .. } | Form::Hook | Form::Http, _) => {
                 unreachable!("a body trigger has a payload, and HTTP is not a batch")
             }
         }

@@ -404,6 +404,8 @@ fn check_trigger(spec: Option<&Spec>, args: &Args, event: Option<&Type>, errors:
     let (fixed, parameter) = match spec.form {
         Form::Fixed { ty, .. } => (ty, "event"),
         Form::Http => ("Request", "req"),
+        // The payload's own type says which hook: checked by the compiler.
+        Form::Hook => return,
         Form::Body { .. } => {
             if let Some(payload) = payload {
                 check_wrapper(spec, payload, errors);
@@ -458,7 +460,7 @@ fn check_returns(spec: Option<&Spec>, output: Option<&Type>, errors: &mut Errors
             }
             return;
         }
-        Returns::Nothing | Returns::Record { unit: Ok(()), .. } => return,
+        Returns::Nothing | Returns::Hook | Returns::Record { unit: Ok(()), .. } => return,
     };
     // `()` itself, or inside the wrapper (`Transformed<()>`).
     let answer = wrapper

@@ -21,6 +21,10 @@ pub enum Form {
     /// `#[lambda(http)]`: an `async fn(req: Request, ...)`, or a function
     /// without parameters that builds a tower service once.
     Http,
+    /// One call with a payload whose type picks the trigger's variant
+    /// (`cognito`: the request of the user pool trigger it handles). The
+    /// generated code names `Source<Payload>`, which implements `Fixed`.
+    Hook,
 }
 
 /// What a trigger's handler answers for each record.
@@ -41,6 +45,10 @@ pub enum Returns {
     /// `Result<ty, E>`: one fixed type (an authorizer's `Decision`). The
     /// module implements `Answers`.
     Fixed { ty: &'static str },
+    /// `Result<R, E>` where `R` goes with the payload type (`Form::Hook`),
+    /// checked by the module's `Respond<Payload, E>`; it implements
+    /// `Answers` for `Source<Payload>`.
+    Hook,
 }
 
 /// One trigger keyword.
@@ -216,6 +224,17 @@ pub const SPECS: &[Spec] = &[
         ),
         batch: Err(
             "an authorizer invocation carries one request, so `batch` does not apply: remove it",
+        ),
+    },
+    Spec {
+        name: "cognito",
+        form: Form::Hook,
+        returns: Returns::Hook,
+        concurrency: Err(
+            "a Cognito trigger invocation carries one request, so `concurrency` does not apply: remove it",
+        ),
+        batch: Err(
+            "a Cognito trigger invocation carries one request, so `batch` does not apply: remove it",
         ),
     },
     Spec {
