@@ -15,7 +15,8 @@
 //!   settings, still reports a panic as `Panic` and keeps serving.
 //! - `examples/template.yaml` deploys `sqs-orders`, `http-api`,
 //!   `scheduled-report`, `stream-report`, `kafka-orders`, `mq-messages`,
-//!   `firehose-transform`, `logs-alerts` and `s3-batch-tag` the way their
+//!   `firehose-transform`, `logs-alerts`, `s3-batch-tag`,
+//!   `token-authorizer`, `agent-actions` and `cognito-signup` the way their
 //!   triggers need.
 //!
 //! cargo-lambda is taken from `PATH` when it is installed. Otherwise the
@@ -446,7 +447,7 @@ fn elf_machine(path: &Path) -> u16 {
 // examples/template.yaml
 
 /// The functions the template deploys: logical id, example binary.
-const TEMPLATE_FUNCTIONS: [(&str, &str); 11] = [
+const TEMPLATE_FUNCTIONS: [(&str, &str); 12] = [
     ("SqsOrdersFunction", "sqs-orders"),
     ("HttpApiFunction", "http-api"),
     ("ScheduledReportFunction", "scheduled-report"),
@@ -458,6 +459,7 @@ const TEMPLATE_FUNCTIONS: [(&str, &str); 11] = [
     ("S3BatchTagFunction", "s3-batch-tag"),
     ("TokenAuthorizerFunction", "token-authorizer"),
     ("AgentActionsFunction", "agent-actions"),
+    ("CognitoSignupFunction", "cognito-signup"),
 ];
 
 #[test]
@@ -1061,13 +1063,59 @@ fn sam_template_deploys_the_examples_on_their_triggers() {
             "{agent_name}: the role may not invoke the model {model}"
         );
     }
+
+    // cognito-signup: the PreSignUp trigger of a user pool of the template,
+    // set by SAM's Cognito event (which also adds the permission), on a pool
+    // whose users sign up with the email the trigger reads; an app client
+    // to sign up with.
+    let cognito: Vec<_> = events("CognitoSignupFunction")
+        .into_iter()
+        .filter(|event| event["Type"] == "Cognito")
+        .collect();
+    assert_eq!(cognito.len(), 1, "one Cognito event");
+    let cognito = &cognito[0]["Properties"];
+    // SAM's Cognito event takes the pool's !Ref, nothing else.
+    let pool = target_of(&cognito["UserPool"], "Ref");
+    assert_eq!(type_of(&pool), "AWS::Cognito::UserPool");
+    let trigger = &cognito["Trigger"];
+    assert!(
+        trigger == "PreSignUp"
+            || trigger.as_sequence().map(Vec::as_slice) == Some(&[Yaml::from("PreSignUp")][..]),
+        "the Cognito event's Trigger is {trigger:?}, not PreSignUp"
+    );
+    let pool_properties = &resource(&pool)["Properties"];
+    // SAM refuses a trigger the pool sets itself too ("defined multiple
+    // times"), and the function would be invoked without a permission.
+    assert!(
+        pool_properties["LambdaConfig"]["PreSignUp"].is_null(),
+        "{pool} sets LambdaConfig.PreSignUp itself: the Cognito event sets it"
+    );
+    assert!(
+        has(&pool_properties["UsernameAttributes"], "email"),
+        "{pool}: users do not sign up with their email, which cognito-signup reads"
+    );
+    assert!(
+        has(&pool_properties["AutoVerifiedAttributes"], "email"),
+        "{pool}: AutoVerifiedAttributes"
+    );
+    let clients: Vec<_> = of_type("AWS::Cognito::UserPoolClient")
+        .into_iter()
+        .filter(|(_, client)| references_in(&client["Properties"]["UserPoolId"]) == [pool.as_str()])
+        .collect();
+    assert_eq!(clients.len(), 1, "one app client of {pool}");
+    let (pool_client, client) = clients[0];
+    assert_ne!(
+        client["Properties"]["GenerateSecret"], true,
+        "{pool_client}: a client secret would make `aws cognito-idp sign-up` need a secret hash"
+    );
+
     let outputs: Vec<String> = template["Outputs"]
         .as_mapping()
         .expect("Outputs")
         .values()
         .flat_map(|output| references_in(&output["Value"]))
         .collect();
-    for name in [batch_role, "S3BatchTagFunction"] {
+    for name in [batch_role, "S3BatchTagFunction", pool.as_str(), pool_client] {
         assert!(
             outputs.iter().any(|output| output == name),
             "no output gives {name}"
