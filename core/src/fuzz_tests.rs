@@ -15,9 +15,12 @@
 //! `WholeEvent` serves `#[lambda]` without a trigger and `HttpHandler`
 //! `http`. The handlers themselves never fail, so every failure is a
 //! decoding failure; but a Bedrock agent's, which answers a handler's error
-//! or panic as a `FAILURE` state of a successful invocation, also fails and
-//! panics, and that answer is checked too. A trigger is fuzzed by adding its
-//! row to `triggers!`.
+//! or panic as a `FAILURE` state of a successful invocation, an
+//! authorizer's, which answers them (and every JSON event whose request
+//! does not decode) with a Deny, and a Cognito trigger's, whose error fails
+//! the invocation with its own message, also fail and panic, and those
+//! answers are checked exactly against the event too. A trigger is fuzzed
+//! by adding its row to `triggers!`.
 //!
 //! Inputs: arbitrary bytes; arbitrary JSON; the sample events of
 //! `examples/events/` and `tests/fixtures/` mutated (a node replaced by
@@ -26,7 +29,7 @@
 //! CloudWatch Logs deliveries; and well-formed envelopes with arbitrary
 //! record bodies, for which the answer is checked exactly (which records a
 //! `batchItemFailures` names, which keys S3 reports processed, what a
-//! Bedrock agent is answered...). The
+//! Bedrock agent, an authorizer or a Cognito trigger is answered...). The
 //! decoders of their own (CloudWatch Logs' gzip) are fuzzed directly.
 //!
 //! `PROPTEST_CASES=N` sets the number of cases of every property (a longer
@@ -45,7 +48,9 @@
     feature = "firehose",
     feature = "cloudwatch_logs",
     feature = "s3_batch",
-    feature = "bedrock_agent"
+    feature = "bedrock_agent",
+    feature = "authorizer",
+    feature = "cognito"
 ))]
 
 use std::collections::{BTreeMap, HashMap};
@@ -74,7 +79,7 @@ use crate::guard::caught;
 use crate::http::{HttpHandler, Request};
 use crate::invocation::{Invocation, call_without_deadline as call};
 use crate::test_support::Answer;
-use crate::trigger::{Batch, Fixed, Trigger, WholeEvent, WithBody, WithOutput};
+use crate::trigger::{Answers, Batch, Fixed, Trigger, WholeEvent, WithBody, WithOutput};
 
 /// `cases` cases, unless `PROPTEST_CASES` says otherwise (read by
 /// `ProptestConfig::default()`, which `with_cases` would override). Failures
@@ -196,6 +201,28 @@ triggers! {
     bedrock_agent: serve_actions, Json, [
         example!("agent-actions.json"),
         fixture!("example-bedrock-agent-runtime-event.json"),
+    ];
+    // Its handlers each say their shape (what they decide), and every
+    // JSON event is answered, exactly as `expected_decision` says.
+    authorizer: serve_decisions, Json, [
+        example!("token-authorizer.json"),
+        fixture!("example-apigw-custom-auth-request.json"),
+        fixture!("example-apigw-custom-auth-request-type-request.json"),
+        fixture!("example-apigw-v2-custom-authorizer-v1-request.json"),
+        fixture!("example-apigw-v2-custom-authorizer-v2-request.json"),
+        fixture!("example-apigw-v2-custom-authorizer-v2-request-null-maps.json"),
+        fixture!("example-apigw-v2-custom-authorizer-websocket-request.json"),
+    ];
+    // Its handlers each say their hook and shape, and every event is
+    // answered as `expected_hook` says: the event with the handler's
+    // response, `InvalidEvent` for another hook's, or the handler's error.
+    cognito: serve_hooks, Json, [
+        example!("cognito-signup.json"),
+        fixture!("example-cognito-event-userpools-presignup.json"),
+        fixture!("example-cognito-event-userpools-postconfirmation.json"),
+        fixture!("example-cognito-event-userpools-pretokengen-v2.json"),
+        fixture!("example-cognito-event-userpools-pretokengen-v2-incoming.json"),
+        fixture!("example-cognito-event-userpools-preauthentication.json"),
     ];
     whole: serve_whole, Json, [example!("hello.json"), example!("guarded.json")];
 }
@@ -736,6 +763,331 @@ fn serve_actions<'a>(row: &'static Row, event: &'a [u8]) -> LocalBoxFuture<'a, V
     .boxed_local()
 }
 
+/// What an authorizer handler decides (`decide`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DecisionAnswer {
+    /// Allows `ada`, with `summary` of the request as the context.
+    Allows,
+    /// Allows `ada`, with the bearer token as the context's `token`: the
+    /// only handler that puts the token in its answer.
+    EchoesToken,
+    /// Allows `scoped` on the resources of `scope`, with a usage plan key.
+    Scoped,
+    /// Denies, for `mallory`, with a context and resources (which a Deny
+    /// does not take: it covers the method called).
+    Denies,
+    /// `Err(..)`: a Deny.
+    Fails,
+    /// A panic: a Deny.
+    Panics,
+}
+
+impl DecisionAnswer {
+    const ALL: [DecisionAnswer; 6] = [
+        DecisionAnswer::Allows,
+        DecisionAnswer::EchoesToken,
+        DecisionAnswer::Scoped,
+        DecisionAnswer::Denies,
+        DecisionAnswer::Fails,
+        DecisionAnswer::Panics,
+    ];
+
+    /// Whether the handler allows (every request that decodes).
+    fn allows(self) -> bool {
+        matches!(
+            self,
+            DecisionAnswer::Allows | DecisionAnswer::EchoesToken | DecisionAnswer::Scoped
+        )
+    }
+}
+
+/// The usage plan key of the `Scoped` handler.
+const PLAN_KEY: &str = "plan-1";
+
+/// The resources the `Scoped` handler allows for a method ARN.
+fn scope(method_arn: &str) -> Vec<String> {
+    vec![
+        format!("{method_arn}/*"),
+        "arn:aws:execute-api:*:*:*/*/GET/health".to_owned(),
+    ]
+}
+
+/// Lines of `key=value`, sorted.
+fn pairs<'a>(map: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+    let mut pairs: Vec<String> = map.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+    pairs.sort();
+    pairs.join("\n")
+}
+
+/// Lines of the names, sorted.
+fn names<'a>(names: impl IntoIterator<Item = &'a String>) -> String {
+    let mut names: Vec<&str> = names.into_iter().map(String::as_str).collect();
+    names.sort_unstable();
+    names.join("\n")
+}
+
+/// The `Allows` handler's context: what it was given, but for the token
+/// and the headers' values (where a `REQUEST` authorizer's token is) and
+/// the identity sources (which may be the token), of which it keeps the
+/// number.
+fn summary(request: &crate::authorizer::AuthorizerRequest) -> crate::authorizer::Decision {
+    let count = |n: usize| n as u64;
+    let mut decision = crate::authorizer::Decision::allow("ada")
+        .with_context("kind", format!("{:?}", request.kind))
+        .with_context("arn", request.method_arn.clone())
+        .with_context("sources", count(request.identity_source.len()))
+        .with_context("headers", names(request.headers.keys()))
+        .with_context("query", pairs(&request.query))
+        .with_context("pathParameters", pairs(&request.path_parameters))
+        .with_context("stageVariables", pairs(&request.stage_variables))
+        .with_context("cookies", count(request.cookies.len()))
+        .with_context("requestContext", !request.request_context.is_null())
+        .with_context("bearer", request.bearer_token().is_some());
+    for (key, value) in [
+        ("path", &request.path),
+        ("method", &request.http_method),
+        ("route", &request.route_key),
+    ] {
+        if let Some(value) = value {
+            decision = decision.with_context(key, value.clone());
+        }
+    }
+    decision
+}
+
+/// What the handler `kind` decides on `request`.
+fn decide(
+    kind: DecisionAnswer,
+    request: crate::authorizer::AuthorizerRequest,
+) -> Result<crate::authorizer::Decision, crate::Error> {
+    use crate::authorizer::Decision;
+    Ok(match kind {
+        DecisionAnswer::Allows => summary(&request),
+        DecisionAnswer::EchoesToken => match request.bearer_token() {
+            Some(token) => Decision::allow("ada").with_context("token", token),
+            None => Decision::allow("ada"),
+        },
+        DecisionAnswer::Scoped => Decision::allow("scoped")
+            .for_resources(scope(&request.method_arn))
+            .with_usage_plan_key(PLAN_KEY),
+        DecisionAnswer::Denies => Decision::deny()
+            .with_principal("mallory")
+            .with_context("reason", "no")
+            .for_resources(["*"]),
+        DecisionAnswer::Fails => {
+            let message = format!("the key store is down for {}", request.method_arn);
+            return Err(crate::Error::msg(message));
+        }
+        DecisionAnswer::Panics => panic!("the authorizer panics for {}", request.method_arn),
+    })
+}
+
+/// `#[lambda(authorizer)]`: the request, by a handler deciding each of
+/// `DecisionAnswer`. One request per invocation: no concurrency. An event
+/// that is not JSON fails before any handler plays a part: only the first
+/// serves it.
+fn serve_decisions<'a>(row: &'static Row, event: &'a [u8]) -> LocalBoxFuture<'a, Vec<Served>> {
+    use crate::authorizer::{AuthorizerRequest, Decision, Source};
+    let request: Payload<Source, AuthorizerRequest> = <Source as Fixed>::payload;
+    async move {
+        let json = serde_json::from_slice::<Value>(event).is_ok();
+        let mut served = Vec::new();
+        for kind in DecisionAnswer::ALL {
+            let answer = answered_by::<Source, _, Decision>(
+                request,
+                |request| decide(kind, request),
+                <Source as Answers>::keep,
+                1,
+                event,
+            )
+            .await;
+            let mut one = Served::new(row, Form::Fixed, Shape::Decision(kind), answer);
+            one.what += &format!(" deciding {kind:?}");
+            served.push(one);
+            if !json {
+                break;
+            }
+        }
+        served
+    }
+    .boxed_local()
+}
+
+/// What a Cognito handler answers (`respond`), and for which hook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HookAnswer {
+    /// Pre sign-up: confirms a user with an email, verifies the email when
+    /// there is validation data, the phone for an odd number of metadata.
+    SignsUp,
+    /// Pre sign-up: `Err(..)` with a message for the user.
+    RefusesSignUp,
+    /// Pre sign-up: a panic.
+    PanicsSigningUp,
+    /// Post confirmation: the (empty) response.
+    Confirms,
+    /// Pre token generation v2: overrides the groups with the request's and
+    /// adds a claim counting the user's attributes.
+    AddsClaims,
+    /// Pre token generation v2: `Err(..)` of its own error type.
+    RefusesToken,
+}
+
+/// The message and error type of the `RefusesSignUp` and `RefusesToken`
+/// handlers.
+fn refusal_of(kind: HookAnswer, attributes: usize) -> (&'static str, String) {
+    match kind {
+        HookAnswer::RefusesSignUp => (
+            error::HANDLER_ERROR,
+            format!("no sign-ups today ({attributes} attributes)"),
+        ),
+        _ => (
+            "TokenRefused",
+            format!("no tokens for {attributes} attributes"),
+        ),
+    }
+}
+
+/// What a user is shown when a Cognito handler panicked
+/// (`cognito::GENERIC_MESSAGE`).
+const COGNITO_PANIC_MESSAGE: &str = "the request could not be completed; try again later";
+
+/// The trigger sources of the hooks served, as the developer guide lists
+/// them.
+const PRE_SIGN_UP_SOURCES: &[&str] = &[
+    "PreSignUp_SignUp",
+    "PreSignUp_AdminCreateUser",
+    "PreSignUp_ExternalProvider",
+];
+const POST_CONFIRMATION_SOURCES: &[&str] = &[
+    "PostConfirmation_ConfirmSignUp",
+    "PostConfirmation_ConfirmForgotPassword",
+];
+const TOKEN_GENERATION_SOURCES: &[&str] = &[
+    "TokenGeneration_HostedAuth",
+    "TokenGeneration_Authentication",
+    "TokenGeneration_NewPasswordChallenge",
+    "TokenGeneration_AuthenticateDevice",
+    "TokenGeneration_RefreshTokens",
+];
+
+/// Serves `event` with `cognito::Source<Req>` for a handler answering
+/// `answer(request)`.
+async fn hook<Req: crate::cognito::HookRequest>(
+    answer: impl Fn(Req) -> Result<<Req::Hook as crate::cognito::Hook>::Response, crate::Error>,
+    event: &[u8],
+) -> Answer {
+    use crate::cognito::Source;
+    answered_by::<Source<Req>, Req, _>(
+        <Source<Req> as Fixed>::payload,
+        answer,
+        <Source<Req> as Answers>::keep,
+        1,
+        event,
+    )
+    .await
+}
+
+fn sign_up(request: &crate::cognito::PreSignUpRequest) -> crate::cognito::PreSignUpResponse {
+    let mut response = crate::cognito::PreSignUpResponse::default();
+    response.auto_confirm_user = request.user_attributes.contains_key("email");
+    response.auto_verify_email = !request.validation_data.is_empty();
+    response.auto_verify_phone = request.client_metadata.len() % 2 == 1;
+    response
+}
+
+fn add_claims(
+    request: &crate::cognito::PreTokenGenerationV2Request,
+) -> crate::cognito::PreTokenGenerationV2Response {
+    use aws_lambda_events::event::cognito::{
+        ClaimsAndScopeOverrideDetailsV2, CognitoIdTokenGenerationV2,
+    };
+    let mut id_token = CognitoIdTokenGenerationV2::default();
+    let attributes = request.user_attributes.len();
+    id_token
+        .claims_to_add_or_override
+        .insert("attributes".to_owned(), json!(attributes));
+    id_token.claims_to_suppress = request.scopes.clone();
+    let mut details = ClaimsAndScopeOverrideDetailsV2::default();
+    details.group_override_details = request.group_configuration.clone();
+    details.id_token_generation = Some(id_token);
+    let mut response = crate::cognito::PreTokenGenerationV2Response::default();
+    response.claims_and_scope_override_details = Some(details);
+    response
+}
+
+/// `#[lambda(cognito)]`: the pre sign-up, post confirmation and pre token
+/// generation (v2) hooks, by each handler of `HookAnswer`, every one
+/// serving every event: another hook's is `InvalidEvent`. An event that is
+/// not JSON fails before any handler plays a part: only the first serves
+/// it.
+fn serve_hooks<'a>(row: &'static Row, event: &'a [u8]) -> LocalBoxFuture<'a, Vec<Served>> {
+    use crate::cognito::{PostConfirmationRequest, PreSignUpRequest, PreTokenGenerationV2Request};
+    let served = |kind: HookAnswer, answer: Answer| {
+        let mut one = Served::new(row, Form::Fixed, Shape::Hook(kind), answer);
+        one.what += &format!(" answering {kind:?}");
+        one
+    };
+    async move {
+        let signs_up = hook::<PreSignUpRequest>(|request| Ok(sign_up(&request)), event).await;
+        if serde_json::from_slice::<Value>(event).is_err() {
+            return vec![served(HookAnswer::SignsUp, signs_up)];
+        }
+        let refuses = |kind: HookAnswer, attributes: usize| {
+            let (error_type, message) = refusal_of(kind, attributes);
+            crate::Error::msg(message).with_error_type(error_type)
+        };
+        let answers = [
+            (HookAnswer::SignsUp, signs_up),
+            (
+                HookAnswer::RefusesSignUp,
+                hook::<PreSignUpRequest>(
+                    |request| {
+                        Err(refuses(
+                            HookAnswer::RefusesSignUp,
+                            request.user_attributes.len(),
+                        ))
+                    },
+                    event,
+                )
+                .await,
+            ),
+            (
+                HookAnswer::PanicsSigningUp,
+                hook::<PreSignUpRequest>(
+                    |request| panic!("the directory is corrupt at {:?}", request.user_attributes),
+                    event,
+                )
+                .await,
+            ),
+            (
+                HookAnswer::Confirms,
+                hook::<PostConfirmationRequest>(|_| Ok(Default::default()), event).await,
+            ),
+            (
+                HookAnswer::AddsClaims,
+                hook::<PreTokenGenerationV2Request>(|request| Ok(add_claims(&request)), event)
+                    .await,
+            ),
+            (
+                HookAnswer::RefusesToken,
+                hook::<PreTokenGenerationV2Request>(
+                    |request| {
+                        Err(refuses(
+                            HookAnswer::RefusesToken,
+                            request.user_attributes.len(),
+                        ))
+                    },
+                    event,
+                )
+                .await,
+            ),
+        ];
+        let answers = answers.into_iter();
+        answers.map(|(kind, answer)| served(kind, answer)).collect()
+    }
+    .boxed_local()
+}
+
 /// `#[lambda(http)]` handlers: one that ignores the request, one that
 /// decodes its JSON body (400 when it does not decode), one that reads the
 /// query and a path parameter.
@@ -842,6 +1194,15 @@ enum Shape {
     /// "promptSessionAttributes"}` (a Bedrock agent). Checked exactly
     /// against the event by `serve_row`.
     Action(ActionAnswer),
+    /// `{"principalId", "policyDocument": {"Version": "2012-10-17",
+    /// "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow" or
+    /// "Deny", "Resource": [..]}]}, "context"?, "usageIdentifierKey"?,
+    /// "isAuthorized"?}` (an authorizer), `isAuthorized` saying what the
+    /// policy says. Checked exactly against the event by `serve_row`.
+    Decision(DecisionAnswer),
+    /// The event as received, with the hook's `response` (a Cognito user
+    /// pool trigger). Checked exactly against the event by `serve_row`.
+    Hook(HookAnswer),
     /// A front door's response with a `statusCode` among these.
     Http(&'static [u16]),
     /// Any JSON.
@@ -1004,6 +1365,41 @@ impl Shape {
                             && body(&response["responseBody"], "application/json")
                     }
             }
+            Shape::Decision(_) => {
+                let policy = &answer["policyDocument"];
+                let statement = &policy["Statement"][0];
+                let effect = statement["Effect"].as_str();
+                let scalar =
+                    |value: &Value| value.is_string() || value.is_number() || value.is_boolean();
+                members(
+                    answer,
+                    &["principalId", "policyDocument"],
+                    &["isAuthorized", "context", "usageIdentifierKey"],
+                ) && answer["principalId"].is_string()
+                    && members(policy, &["Version", "Statement"], &[])
+                    && policy["Version"] == "2012-10-17"
+                    && policy["Statement"]
+                        .as_array()
+                        .is_some_and(|all| all.len() == 1)
+                    && members(statement, &["Action", "Effect", "Resource"], &[])
+                    && statement["Action"] == "execute-api:Invoke"
+                    && matches!(effect, Some("Allow" | "Deny"))
+                    && statement["Resource"]
+                        .as_array()
+                        .is_some_and(|all| !all.is_empty() && all.iter().all(Value::is_string))
+                    && answer
+                        .get("isAuthorized")
+                        .is_none_or(|is| is.as_bool() == Some(effect == Some("Allow")))
+                    && answer.get("context").is_none_or(|context| {
+                        context.as_object().is_some_and(|context| {
+                            !context.is_empty() && context.values().all(scalar)
+                        })
+                    })
+                    && answer
+                        .get("usageIdentifierKey")
+                        .is_none_or(Value::is_string)
+            }
+            Shape::Hook(_) => answer["response"].is_object(),
             Shape::Http(statuses) => answer["statusCode"]
                 .as_u64()
                 .is_some_and(|status| statuses.iter().any(|s| u64::from(*s) == status)),
@@ -1013,12 +1409,15 @@ impl Shape {
 }
 
 /// Checks one answer: a success is JSON of `shape`, a failure an
-/// `InvalidEvent` with a message. Returns the answer's JSON.
+/// `InvalidEvent` with a message (or, for a Cognito handler, whose errors
+/// and panics fail the invocation, any failure with a message: which one
+/// is `check_hook`'s to say). Returns the answer's JSON.
 ///
 /// `InvalidEvent` is the only failure possible here: the handlers never
-/// fail or panic (but a Bedrock agent's, whose failures are answered as a
-/// `FAILURE` state) and no deadline is set, so every failed record is an
-/// `InvalidEvent` too. `batch.rs`'s other types cannot occur: `NotProcessed`
+/// fail or panic (but a Bedrock agent's and an authorizer's, whose failures
+/// are answered as a `FAILURE` state or a Deny, and a Cognito handler's)
+/// and no deadline is set, so every failed record is an `InvalidEvent`
+/// too. `batch.rs`'s other types cannot occur: `NotProcessed`
 /// only names records inside a `batchItemFailures` answer, `Timeout` needs a
 /// deadline, and `RecordsFailed` is the type of an all-or-nothing failure
 /// only when its records failed with different types.
@@ -1026,7 +1425,9 @@ fn check(what: &str, outcome: &Answer, shape: Shape) -> Result<Option<Value>, Te
     let body = match outcome {
         Err(failure) => {
             let error_type = failure.error_type.as_str();
-            prop_assert_eq!(error_type, error::INVALID_EVENT, "{}: {:?}", what, failure);
+            if !matches!(shape, Shape::Hook(_)) {
+                prop_assert_eq!(error_type, error::INVALID_EVENT, "{}: {:?}", what, failure);
+            }
             let empty = failure.error_message.trim().is_empty();
             prop_assert!(!empty, "{}: empty message", what);
             return Ok(None);
@@ -1053,6 +1454,7 @@ async fn serve_row(row: &'static Row, event: &[u8]) -> Result<(), TestCaseError>
     let mut transforms: Option<Option<FirehoseRecords>> = None;
     let mut tasks: Option<Option<ExpectedTasks>> = None;
     let mut action: Option<Option<ExpectedAction>> = None;
+    let mut json: Option<Option<Value>> = None;
     for served in (row.serve)(row, event).await {
         check(&served.what, &served.answer, served.shape)?;
         if let Shape::Echo = served.shape {
@@ -1085,6 +1487,14 @@ async fn serve_row(row: &'static Row, event: &[u8]) -> Result<(), TestCaseError>
             Shape::Action(_) => {
                 let expected = action.get_or_insert_with(|| expected_action(event));
                 check_action(&served, expected.as_ref())?;
+            }
+            Shape::Decision(kind) => {
+                let json = json.get_or_insert_with(|| serde_json::from_slice(event).ok());
+                check_decision(&served, kind, json.as_ref())?;
+            }
+            Shape::Hook(kind) => {
+                let json = json.get_or_insert_with(|| serde_json::from_slice(event).ok());
+                check_hook(&served, kind, json.as_ref())?;
             }
             _ => {}
         }
@@ -1518,6 +1928,355 @@ fn check_action(served: &Served, expected: Option<&ExpectedAction>) -> Result<()
     Ok(())
 }
 
+/// What an authorizer handler should be given, read off the event.
+#[derive(Debug)]
+struct ExpectedRequest {
+    /// `Token`, `Request` or `HttpApi`.
+    kind: &'static str,
+    arn: String,
+    /// The bearer token: a `TOKEN` request's token, else each
+    /// `Authorization` header's value (several, if several spell it
+    /// differently), without `Bearer `.
+    bearer: Vec<String>,
+    sources: usize,
+    headers: BTreeMap<String, String>,
+    query: BTreeMap<String, String>,
+    path_parameters: BTreeMap<String, String>,
+    stage_variables: BTreeMap<String, String>,
+    path: Option<String>,
+    method: Option<String>,
+    route: Option<String>,
+    cookies: usize,
+    request_context: bool,
+}
+
+impl ExpectedRequest {
+    /// The context of the `Allows` handler (`summary`).
+    fn summary(&self) -> Value {
+        let mut context = json!({
+            "kind": self.kind,
+            "arn": self.arn,
+            "sources": self.sources,
+            "headers": names(self.headers.keys()),
+            "query": pairs(&self.query),
+            "pathParameters": pairs(&self.path_parameters),
+            "stageVariables": pairs(&self.stage_variables),
+            "cookies": self.cookies,
+            "requestContext": self.request_context,
+            "bearer": !self.bearer.is_empty(),
+        });
+        for (key, value) in [
+            ("path", &self.path),
+            ("method", &self.method),
+            ("route", &self.route),
+        ] {
+            if let Some(value) = value {
+                context[key] = json!(value);
+            }
+        }
+        context
+    }
+}
+
+/// `ExpectedRequest` read off the event, `None` when it is not an
+/// authorizer request: not an object, a member of the wrong type (a string
+/// or `null` where a string goes, an object of strings where a map does, a
+/// list of strings for the cookies), a `type` other than `TOKEN` or
+/// `REQUEST`, no `methodArn` or `routeArn`, or a `TOKEN` request without
+/// its `authorizationToken`. Payload 2.0 (`version`) makes a `REQUEST` an
+/// HTTP API's; `identitySource` is a list, or (payload 1.0) one string of
+/// them joined by commas.
+fn expected_request(event: &Value) -> Option<ExpectedRequest> {
+    let event = event.as_object()?;
+    let text = |key: &str| match event.get(key) {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(text)) => Some(Some(text.clone())),
+        Some(_) => None,
+    };
+    let map = |key: &str| match event.get(key) {
+        None | Some(Value::Null) => Some(BTreeMap::new()),
+        Some(Value::Object(members)) => members
+            .iter()
+            .map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+            .collect(),
+        Some(_) => None,
+    };
+    let (kind, token) = (text("type")?, text("authorizationToken")?);
+    let (method_arn, route_arn) = (text("methodArn")?, text("routeArn")?);
+    let (path, raw_path) = (text("path")?, text("rawPath")?);
+    let (method, route) = (text("httpMethod")?, text("routeKey")?);
+    let headers = map("headers")?;
+    let (query, path_parameters) = (map("queryStringParameters")?, map("pathParameters")?);
+    let stage_variables = map("stageVariables")?;
+    let cookies = match event.get("cookies") {
+        None | Some(Value::Null) => 0,
+        Some(Value::Array(cookies)) if cookies.iter().all(Value::is_string) => cookies.len(),
+        Some(_) => return None,
+    };
+    let version = event.get("version").and_then(Value::as_str);
+    let kind = match (kind.as_deref(), version) {
+        (Some("TOKEN"), _) => "Token",
+        (Some("REQUEST"), Some("2.0")) => "HttpApi",
+        (Some("REQUEST"), _) => "Request",
+        _ => return None,
+    };
+    let arn = method_arn.or(route_arn)?;
+    if kind == "Token" && token.is_none() {
+        return None;
+    }
+    let sources = match event.get("identitySource") {
+        Some(Value::Array(sources)) => sources.iter().filter(|s| s.is_string()).count(),
+        Some(Value::String(sources)) => sources
+            .split(',')
+            .filter(|source| !source.trim().is_empty())
+            .count(),
+        _ => 0,
+    };
+    let strip = |token: &str| -> String {
+        match token
+            .strip_prefix("Bearer ")
+            .or_else(|| token.strip_prefix("bearer "))
+        {
+            Some(stripped) => stripped.to_owned(),
+            None => token.to_owned(),
+        }
+    };
+    let bearer = match (kind, &token) {
+        ("Token", Some(token)) => vec![strip(token)],
+        _ => headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+            .map(|(_, value)| strip(value))
+            .collect(),
+    };
+    let request_context = event.get("requestContext").is_some_and(|c| !c.is_null());
+    Some(ExpectedRequest {
+        kind,
+        arn,
+        bearer,
+        sources,
+        headers,
+        query,
+        path_parameters,
+        stage_variables,
+        path: raw_path.or(path),
+        method,
+        route,
+        cookies,
+        request_context,
+    })
+}
+
+/// The whole answer of the authorizer handler `kind` to `event`, whose
+/// request is `request` (`None` when it does not decode), as the API
+/// Gateway developer guide has it: a policy allowing or denying
+/// `execute-api:Invoke` on the event's `methodArn` (else `routeArn`, else
+/// `*`), or for the `Scoped` Allow on its resources; a Deny for every
+/// handler's request that does not decode and for every failure, for the
+/// principal `unauthorized` with no context; `isAuthorized` too, saying the
+/// same, exactly when the event is of payload format 2.0.
+fn expected_decision(
+    kind: DecisionAnswer,
+    event: &Value,
+    request: Option<&ExpectedRequest>,
+) -> Value {
+    let text = |key: &str| event.get(key).and_then(Value::as_str);
+    let arn = text("methodArn").or_else(|| text("routeArn"));
+    let no_context = json!({});
+    let (allow, principal, context, key, resources) = match (kind, request) {
+        (DecisionAnswer::Allows, Some(request)) => (true, "ada", request.summary(), None, None),
+        (DecisionAnswer::EchoesToken, Some(request)) => {
+            let context = request
+                .bearer
+                .first()
+                .map_or(no_context, |token| json!({ "token": token }));
+            (true, "ada", context, None, None)
+        }
+        (DecisionAnswer::Scoped, Some(request)) => (
+            true,
+            "scoped",
+            no_context,
+            Some(PLAN_KEY),
+            Some(scope(&request.arn)),
+        ),
+        (DecisionAnswer::Denies, Some(_)) => {
+            (false, "mallory", json!({ "reason": "no" }), None, None)
+        }
+        _ => (false, "unauthorized", no_context, None, None),
+    };
+    let resources = resources.unwrap_or_else(|| vec![arn.unwrap_or("*").to_owned()]);
+    let effect = if allow { "Allow" } else { "Deny" };
+    let mut answer = json!({
+        "principalId": principal,
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{ "Action": "execute-api:Invoke", "Effect": effect, "Resource": resources }],
+        },
+    });
+    if context
+        .as_object()
+        .is_some_and(|context| !context.is_empty())
+    {
+        answer["context"] = context;
+    }
+    if let Some(key) = key {
+        answer["usageIdentifierKey"] = json!(key);
+    }
+    if text("version") == Some("2.0") {
+        answer["isAuthorized"] = json!(allow);
+    }
+    answer
+}
+
+/// Checks an authorizer's answer against the event (`None` when it is not
+/// JSON, which alone fails the invocation): exactly `expected_decision`.
+fn check_decision(
+    served: &Served,
+    kind: DecisionAnswer,
+    event: Option<&Value>,
+) -> Result<(), TestCaseError> {
+    let what = &served.what;
+    let (Some(event), Ok(body)) = (event, &served.answer) else {
+        return match event {
+            None => Ok(()),
+            Some(event) => Err(TestCaseError::fail(format!(
+                "{what}: an invocation error for the JSON event {event}: {:?}",
+                served.answer
+            ))),
+        };
+    };
+    let answer: Value = serde_json::from_slice(body).expect("checked to be JSON");
+    let request = expected_request(event);
+    let mut expected = expected_decision(kind, event, request.as_ref());
+    // Several `Authorization` headers: the handler reads one of them.
+    if let (DecisionAnswer::EchoesToken, Some(request)) = (kind, &request) {
+        let echoed = &answer["context"]["token"];
+        if request.bearer.len() > 1 && request.bearer.iter().any(|token| echoed == token) {
+            expected["context"]["token"] = echoed.clone();
+        }
+    }
+    prop_assert_eq!(answer, expected, "{}: {}", what, event);
+    Ok(())
+}
+
+/// What a Cognito handler should answer.
+#[derive(Debug)]
+enum ExpectedHook {
+    /// Not one of its hook's events (or not JSON): `InvalidEvent`.
+    Invalid,
+    /// The event as received, with this `response`.
+    Response(Value),
+    /// A failure of this type and message.
+    Fails(&'static str, String),
+}
+
+/// The request of the hook of `Req` in `event`, `None` when the event is
+/// not one of the hook's: its `triggerSource` is not among `sources`, or it
+/// does not decode as the hook's event, its `response` aside (that is the
+/// handler's to give).
+fn hook_request<Req: crate::cognito::HookRequest>(event: &Value, sources: &[&str]) -> Option<Req> {
+    use crate::cognito::Hook;
+    let source = event.get("triggerSource")?.as_str()?;
+    if !sources.contains(&source) {
+        return None;
+    }
+    let mut view = event.clone();
+    let response = <Req::Hook as Hook>::Response::default();
+    view.as_object_mut()?
+        .insert("response".to_owned(), json!(response));
+    let hook = <Req::Hook as Deserialize>::deserialize(&view).ok()?;
+    Some(hook.request().clone())
+}
+
+/// What the Cognito handler `kind` should answer `event` (`None` when it is
+/// not JSON), as the Cognito developer guide has it: the response of its
+/// hook for an event of the hook; `InvalidEvent` for any other (another
+/// hook's triggerSource, none, an event that does not decode); a handler's
+/// error with its own type and message (which Cognito shows the user); a
+/// panic with a generic message.
+fn expected_hook(kind: HookAnswer, event: Option<&Value>) -> ExpectedHook {
+    use crate::cognito::{PostConfirmationRequest, PreSignUpRequest, PreTokenGenerationV2Request};
+    let Some(event) = event else {
+        return ExpectedHook::Invalid;
+    };
+    let refused = |attributes: usize| {
+        let (error_type, message) = refusal_of(kind, attributes);
+        ExpectedHook::Fails(error_type, message)
+    };
+    match kind {
+        HookAnswer::SignsUp | HookAnswer::RefusesSignUp | HookAnswer::PanicsSigningUp => {
+            let Some(request) = hook_request::<PreSignUpRequest>(event, PRE_SIGN_UP_SOURCES) else {
+                return ExpectedHook::Invalid;
+            };
+            match kind {
+                HookAnswer::SignsUp => ExpectedHook::Response(json!({
+                    "autoConfirmUser": request.user_attributes.contains_key("email"),
+                    "autoVerifyEmail": !request.validation_data.is_empty(),
+                    "autoVerifyPhone": request.client_metadata.len() % 2 == 1,
+                })),
+                HookAnswer::RefusesSignUp => refused(request.user_attributes.len()),
+                _ => ExpectedHook::Fails(error::PANIC, COGNITO_PANIC_MESSAGE.to_owned()),
+            }
+        }
+        HookAnswer::Confirms => {
+            match hook_request::<PostConfirmationRequest>(event, POST_CONFIRMATION_SOURCES) {
+                Some(_) => ExpectedHook::Response(json!({})),
+                None => ExpectedHook::Invalid,
+            }
+        }
+        HookAnswer::AddsClaims | HookAnswer::RefusesToken => {
+            let request =
+                hook_request::<PreTokenGenerationV2Request>(event, TOKEN_GENERATION_SOURCES);
+            let Some(request) = request else {
+                return ExpectedHook::Invalid;
+            };
+            if kind == HookAnswer::RefusesToken {
+                return refused(request.user_attributes.len());
+            }
+            ExpectedHook::Response(json!({
+                "claimsAndScopeOverrideDetails": {
+                    "groupOverrideDetails": request.group_configuration,
+                    "idTokenGeneration": {
+                        "claimsToAddOrOverride": { "attributes": request.user_attributes.len() },
+                        "claimsToSuppress": request.scopes,
+                    },
+                    "accessTokenGeneration": null,
+                },
+            }))
+        }
+    }
+}
+
+/// Checks a Cognito handler's answer against the event (`None` when it is
+/// not JSON): exactly `expected_hook`, the received event kept byte for
+/// byte as serde_json writes it, but for its `response`.
+fn check_hook(
+    served: &Served,
+    kind: HookAnswer,
+    event: Option<&Value>,
+) -> Result<(), TestCaseError> {
+    let what = &served.what;
+    match (expected_hook(kind, event), &served.answer) {
+        (ExpectedHook::Invalid, Err(failure)) if failure.error_type == error::INVALID_EVENT => {}
+        (ExpectedHook::Response(response), Ok(body)) => {
+            let mut expected = event.expect("a JSON event").clone();
+            expected["response"] = response;
+            let expected = serde_json::to_string(&expected).expect("a Value serializes");
+            prop_assert_eq!(String::from_utf8_lossy(body), expected, "{}", what);
+        }
+        (ExpectedHook::Fails(error_type, message), Err(failure)) => {
+            let failed = (failure.error_type.as_str(), failure.error_message.as_str());
+            prop_assert_eq!(failed, (error_type, message.as_str()), "{}", what);
+        }
+        (expected, answer) => {
+            return Err(TestCaseError::fail(format!(
+                "{what}: expected {expected:?}, answered {answer:?}"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Serves `event` with every handler of every trigger: an event of one
 /// trigger reaching another must fail cleanly too.
 fn serve_everywhere(event: &[u8]) -> Result<(), TestCaseError> {
@@ -1561,7 +2320,10 @@ const KEYS: &str = "Records body messageId receiptHandle attributes messageAttri
     subscriptionFilters logEvents invocationSchemaVersion job userArguments tasks taskId \
     s3Key s3VersionId s3Bucket s3BucketArn messageVersion agent alias inputText sessionId \
     actionGroup function apiPath parameters requestBody content application/json properties \
-    sessionAttributes promptSessionAttributes";
+    sessionAttributes promptSessionAttributes type authorizationToken methodArn routeArn \
+    identitySource stageVariables Authorization authorization triggerSource userPoolId userName \
+    callerContext clientId awsSdkVersion request response userAttributes validationData \
+    clientMetadata email scopes groupConfiguration";
 
 /// Strings the decoders treat specially.
 const WORDS: &[&str] = &[
@@ -1581,6 +2343,13 @@ const WORDS: &[&str] = &[
     "1.0",
     "2.0",
     "arn:aws:s3:::amzn-s3-demo-bucket",
+    "TOKEN",
+    "REQUEST",
+    "Bearer allow-ada",
+    "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/request",
+    "PreSignUp_SignUp",
+    "PostConfirmation_ConfirmSignUp",
+    "TokenGeneration_HostedAuth",
     // gzip, in base64, of nothing and of a CloudWatch Logs document.
     "H4sIAAAAAAACAwMAAAAAAAAAAAA=",
     "H4sIAAAAAAACA6tWyk0tLk5MTw2pLEhVslJycQxxjPd1DQ52dHdV0lHKyU93L8ovLQDKpEO4wSVFqYm5QH4xhO9alppXUqxkFV2tlJkCFDYECpdkAg0tScwFajPQgVkAlKuOAaqJUbJSMNRRiFFKzM0vzSsBcY30TGuVamNrAavEHsCNAAAA",
@@ -1912,7 +2681,7 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_json_inside_envelope(records in vec(json_value(), 0..4), wrap in 0..9_u8) {
+    fn arbitrary_json_inside_envelope(records in vec(json_value(), 0..4), wrap in 0..11_u8) {
         // Arbitrary JSON where each envelope expects its records.
         let event = match wrap {
             0 => json!({ "Records": records }),
@@ -1929,6 +2698,21 @@ proptest! {
                 "parameters": records.get(1),
                 "requestBody": { "content": { "application/json": records.get(2) } },
                 "sessionAttributes": records.get(3),
+            }),
+            8 => json!({
+                "type": "TOKEN",
+                "methodArn": records.first(),
+                "authorizationToken": records.get(1),
+                "headers": records.get(2),
+                "identitySource": records.get(3),
+            }),
+            9 => json!({
+                "version": "1",
+                "triggerSource": "PreSignUp_SignUp",
+                "callerContext": records.first(),
+                "request": records.get(1),
+                "response": records.get(2),
+                "userName": records.get(3),
             }),
             _ => json!({
                 "invocationSchemaVersion": "2.0",
@@ -3283,6 +4067,243 @@ fn an_action_result_failure_is_a_500() {
     let answer: Value = serde_json::from_slice(&answer.expect("answered")).expect("JSON");
     assert_eq!(answer["response"]["responseState"], "FAILURE", "{answer}");
     assert_eq!(answer["response"]["httpStatusCode"], 500, "{answer}");
+}
+
+/// What every token of `authorizer_request` ends with, which no other
+/// strategy writes: where it shows, the token does.
+const SECRET: &str = "#secret#";
+
+/// Where `authorizer_request` puts the token.
+#[derive(Clone, Copy, Debug)]
+enum TokenAt {
+    /// `authorizationToken` (a `TOKEN` authorizer's; a `REQUEST` one's
+    /// identity sources, joined, for an HTTP API of payload 1.0).
+    Field,
+    /// An `Authorization` header, spelled so.
+    Header(&'static str),
+    /// Both.
+    Both,
+}
+
+/// The members `authorizer_request` replaces by arbitrary JSON now and
+/// then.
+const AUTHORIZER_FIELDS: &[&str] = &[
+    "type",
+    "version",
+    "authorizationToken",
+    "methodArn",
+    "routeArn",
+    "identitySource",
+    "headers",
+    "queryStringParameters",
+    "pathParameters",
+    "stageVariables",
+    "cookies",
+    "requestContext",
+    "rawPath",
+];
+
+/// An authorizer request as API Gateway sends one, or nearly: any `type`
+/// (mostly `TOKEN` or `REQUEST`) and `version` (mostly `1.0`, `2.0` or a
+/// WebSocket API's `$LATEST`), any token ending in `SECRET` (or none), sent
+/// as `authorizationToken` and/or an `Authorization` header, after `Bearer `
+/// or not, which the identity sources may repeat (as a list or, as payload
+/// 1.0 has them, one string); any method ARN as `methodArn` or `routeArn`
+/// (or none); any headers; and in a fifth of the cases one member replaced
+/// by arbitrary JSON.
+fn authorizer_request() -> impl Strategy<Value = Value> {
+    let kind = prop_oneof![
+        6 => select(&["TOKEN", "REQUEST"][..]).prop_map(|kind| Some(json!(kind))),
+        1 => Just(None),
+        1 => json_value().prop_map(Some),
+    ];
+    let version = prop_oneof![
+        2 => Just(None),
+        3 => select(&["1.0", "2.0", "$LATEST"][..]).prop_map(|version| Some(json!(version))),
+        1 => json_value().prop_map(Some),
+    ];
+    let at = select(vec![
+        TokenAt::Field,
+        TokenAt::Header("Authorization"),
+        TokenAt::Header("authorization"),
+        TokenAt::Both,
+    ]);
+    let token = prop::option::weighted(0.85, (text(), any::<bool>(), at, 0..3_u8));
+    let arn = prop_oneof![
+        3 => "arn:aws:execute-api:[a-z0-9-]{1,12}:[0-9]{12}:[a-z0-9]{1,10}/[a-z$]{1,8}/(GET|POST|\\*)/[a-z/]{0,12}",
+        1 => text(),
+    ];
+    let arn = prop::option::weighted(0.9, (arn, any::<bool>()));
+    let headers = prop::collection::btree_map(key(), text(), 0..4);
+    let broken = prop::option::weighted(0.2, (select(AUTHORIZER_FIELDS), json_value()));
+    (kind, version, token, arn, headers, broken).prop_map(
+        |(kind, version, token, arn, headers, broken)| {
+            let mut event = serde_json::Map::new();
+            let mut headers: serde_json::Map<String, Value> = headers
+                .into_iter()
+                .filter(|(name, _)| !name.eq_ignore_ascii_case("authorization"))
+                .map(|(name, value)| (name, json!(value)))
+                .collect();
+            if let Some(kind) = kind {
+                event.insert("type".to_owned(), kind);
+            }
+            if let Some(version) = version {
+                event.insert("version".to_owned(), version);
+            }
+            if let Some((text, bearer, at, sources)) = token {
+                let token = format!("{text}{SECRET}");
+                let sent = json!(if bearer {
+                    format!("Bearer {token}")
+                } else {
+                    token
+                });
+                if let TokenAt::Field | TokenAt::Both = at {
+                    event.insert("authorizationToken".to_owned(), sent.clone());
+                }
+                match at {
+                    TokenAt::Header(name) => headers.insert(name.to_owned(), sent.clone()),
+                    TokenAt::Both => headers.insert("Authorization".to_owned(), sent.clone()),
+                    TokenAt::Field => None,
+                };
+                match sources {
+                    1 => event.insert("identitySource".to_owned(), json!([sent])),
+                    2 => event.insert("identitySource".to_owned(), sent),
+                    _ => None,
+                };
+            }
+            event.insert("headers".to_owned(), Value::Object(headers));
+            if let Some((arn, route)) = arn {
+                let key = if route { "routeArn" } else { "methodArn" };
+                event.insert(key.to_owned(), json!(arn));
+            }
+            if let Some((field, value)) = broken {
+                event.insert(field.to_owned(), value);
+            }
+            Value::Object(event)
+        },
+    )
+}
+
+/// Every trigger source of every Cognito user pool trigger.
+const COGNITO_SOURCES: &[&str] = &[
+    "PreSignUp_SignUp",
+    "PreSignUp_AdminCreateUser",
+    "PreSignUp_ExternalProvider",
+    "PostConfirmation_ConfirmSignUp",
+    "PostConfirmation_ConfirmForgotPassword",
+    "PreAuthentication_Authentication",
+    "PostAuthentication_Authentication",
+    "TokenGeneration_HostedAuth",
+    "TokenGeneration_Authentication",
+    "TokenGeneration_NewPasswordChallenge",
+    "TokenGeneration_AuthenticateDevice",
+    "TokenGeneration_RefreshTokens",
+    "CustomMessage_SignUp",
+    "CustomMessage_ForgotPassword",
+    "DefineAuthChallenge_Authentication",
+    "CreateAuthChallenge_Authentication",
+    "VerifyAuthChallengeResponse_Authentication",
+    "UserMigration_Authentication",
+];
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// Authorizers: any request is answered, by every handler, never with
+    /// an invocation error: exactly as `expected_decision` says; an Allow
+    /// only from a handler that allows, of a request that decodes; the
+    /// policy on the event's ARN (`*` without one) but for the resources a
+    /// handler allows; `isAuthorized`, saying the same, exactly for payload
+    /// 2.0; and the token nowhere in the answer but in the context of the
+    /// handler that puts it there.
+    #[test]
+    fn authorizer_answers_every_request(event in authorizer_request()) {
+        let bytes = serde_json::to_vec(&event).expect("JSON");
+        let decodes = expected_request(&event).is_some();
+        let text = |key: &str| event.get(key).and_then(Value::as_str);
+        let arn = text("methodArn").or_else(|| text("routeArn")).unwrap_or("*");
+        let v2 = text("version") == Some("2.0");
+        for served in serve("authorizer", &bytes) {
+            let what = &served.what;
+            let Shape::Decision(kind) = served.shape else {
+                unreachable!("{what} does not decide")
+            };
+            check(what, &served.answer, served.shape)?;
+            check_decision(&served, kind, Some(&event))?;
+            let body = served.answer.as_ref().map_err(|failure| {
+                TestCaseError::fail(format!("{what}: an invocation error: {failure:?}"))
+            })?;
+            let mut answer: Value = serde_json::from_slice(body).expect("checked to be JSON");
+            let statement = &answer["policyDocument"]["Statement"][0];
+            let allowed = statement["Effect"] == "Allow";
+            prop_assert_eq!(allowed, kind.allows() && decodes, "{}: {}", what, answer);
+            let resource = match kind {
+                DecisionAnswer::Scoped if allowed => json!(scope(arn)),
+                _ => json!([arn]),
+            };
+            prop_assert_eq!(&statement["Resource"], &resource, "{}", what);
+            let is_authorized = v2.then(|| json!(allowed));
+            prop_assert_eq!(answer.get("isAuthorized"), is_authorized.as_ref(), "{}", what);
+            if kind == DecisionAnswer::EchoesToken
+                && let Some(context) = answer.get_mut("context").and_then(Value::as_object_mut)
+            {
+                context.remove("token");
+            }
+            let shown = answer.to_string();
+            prop_assert!(!shown.contains(SECRET), "{}: the token in {}", what, shown);
+        }
+    }
+
+    /// Cognito: an event of any trigger source, with any user attributes,
+    /// validation data, metadata, scopes and response, is answered by every
+    /// handler as `expected_hook` says: the event with the handler's
+    /// response when it is of the handler's hook, else `InvalidEvent`.
+    #[test]
+    fn cognito_answers_each_hook_its_events(
+        source in prop_oneof![6 => select(COGNITO_SOURCES).prop_map(|s| json!(s)), 1 => json_value()],
+        version in prop::option::of(select(&["1", "2", "3"][..])),
+        attributes in prop::collection::btree_map(key(), text(), 0..4),
+        validation in prop::option::of(prop::collection::btree_map(key(), text(), 0..3)),
+        metadata in prop::option::of(prop::collection::btree_map(key(), text(), 0..3)),
+        scopes in prop::option::of(vec(text(), 0..3)),
+        response in json_value(),
+    ) {
+        let mut event = seed(row("cognito").seeds[0]);
+        event["triggerSource"] = source;
+        match version {
+            Some(version) => event["version"] = json!(version),
+            None => {
+                event.as_object_mut().expect("an object").remove("version");
+            }
+        }
+        let request = &mut event["request"];
+        request["userAttributes"] = json!(attributes);
+        request["validationData"] = json!(validation);
+        request["clientMetadata"] = json!(metadata);
+        if let Some(scopes) = scopes {
+            request["scopes"] = json!(scopes);
+        }
+        event["response"] = response;
+        block_on(serve_row(row("cognito"), &serde_json::to_vec(&event).expect("JSON")))?;
+    }
+}
+
+/// A JSON array is not an authorizer request. serde decodes a struct from
+/// an array too, member by member in its order (`type`,
+/// `authorizationToken`, `methodArn`...), while the ARN the policy covers is
+/// looked up among the event's members, and an array has none: before the
+/// fix (found by `authorizer_answers_every_request`) such a request was
+/// allowed on `*`, every method of every API.
+#[test]
+fn an_array_is_not_an_authorizer_request() {
+    let event = br#"["TOKEN","allow-ada","arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/orders"]"#;
+    let event_json: Value = serde_json::from_slice(event).expect("JSON");
+    for served in serve("authorizer", event) {
+        let Shape::Decision(kind) = served.shape else {
+            unreachable!("{} does not decide", served.what)
+        };
+        check_decision(&served, kind, Some(&event_json)).unwrap_or_else(|err| panic!("{err}"));
+    }
 }
 
 proptest! {

@@ -106,6 +106,10 @@ impl From<Value> for Event {
 }
 
 fn request_of(value: Value) -> Result<AuthorizerRequest, String> {
+    // serde would read a struct from an array too, field by field.
+    if !value.is_object() {
+        return Err("not an API Gateway authorizer request: it is not a JSON object".to_owned());
+    }
     let version = value
         .get("version")
         .and_then(Value::as_str)
@@ -286,7 +290,7 @@ impl AuthorizerRequest {
 #[serde(untagged)]
 pub enum ContextValue {
     /// A string.
-    String(String),
+    Text(String),
     /// A number.
     Number(serde_json::Number),
     /// A boolean.
@@ -295,13 +299,13 @@ pub enum ContextValue {
 
 impl From<&str> for ContextValue {
     fn from(value: &str) -> Self {
-        Self::String(value.to_owned())
+        Self::Text(value.to_owned())
     }
 }
 
 impl From<String> for ContextValue {
     fn from(value: String) -> Self {
-        Self::String(value)
+        Self::Text(value)
     }
 }
 
