@@ -446,7 +446,7 @@ impl Cx<'_> {
         // spanned at the payload: a type that is no hook's request is
         // reported there.
         let source = match (spec.form, payload) {
-            (Form::Hook, Some(payload)) => {
+            (Form::Hook { .. }, Some(payload)) => {
                 let generic = spanned_like(quote!(<#payload>), payload);
                 quote!(#private::#module::Source #generic)
             }
@@ -580,7 +580,7 @@ impl Cx<'_> {
                 quote!(<#source as #private::Fixed>::Payload),
                 quote!(<#source as #private::Fixed>::payload),
             ),
-            (Form::Fixed { .. } | Form::Hook, Some(payload)) => (
+            (Form::Fixed { .. } | Form::Hook { .. }, Some(payload)) => (
                 quote!(#payload),
                 spanned_like(
                     quote!(<#source as #private::Fixed>::payload as fn(&_) -> _),
@@ -604,7 +604,7 @@ impl Cx<'_> {
                     quote!(|record| <#source as #private::WithBody>::#shape(record, #decoder)),
                 )
             }
-            (Form::Body { .. } | Form::Hook | Form::Http, _) => {
+            (Form::Body { .. } | Form::Hook { .. } | Form::Http, _) => {
                 unreachable!("a body trigger has a payload, and HTTP is not a batch")
             }
         }

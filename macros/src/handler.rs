@@ -404,8 +404,28 @@ fn check_trigger(spec: Option<&Spec>, args: &Args, event: Option<&Type>, errors:
     let (fixed, parameter) = match spec.form {
         Form::Fixed { ty, .. } => (ty, "event"),
         Form::Http => ("Request", "req"),
-        // The payload's own type says which hook: checked by the compiler.
-        Form::Hook => return,
+        // The payload's own type says which hook.
+        Form::Hook { requests } => {
+            if let Some(payload) = payload
+                && !requests.iter().any(|request| names_type(payload, request))
+            {
+                let list = requests
+                    .iter()
+                    .map(|request| format!("`{request}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                errors.push(syn::Error::new_spanned(
+                    payload,
+                    format!(
+                        "`{}` is not the request of a `{}` hook: the handler's first parameter says which hook it handles, one of {list} (in `lambda_fn::{}`)",
+                        type_text(payload),
+                        spec.name,
+                        spec.name
+                    ),
+                ));
+            }
+            return;
+        }
         Form::Body { .. } => {
             if let Some(payload) = payload {
                 check_wrapper(spec, payload, errors);

@@ -22,9 +22,10 @@ pub enum Form {
     /// without parameters that builds a tower service once.
     Http,
     /// One call with a payload whose type picks the trigger's variant
-    /// (`cognito`: the request of the user pool trigger it handles). The
-    /// generated code names `Source<Payload>`, which implements `Fixed`.
-    Hook,
+    /// (`cognito`: the request of the user pool trigger it handles), one of
+    /// `requests` as written. The generated code names `Source<Payload>`,
+    /// which implements `Fixed`.
+    Hook { requests: &'static [&'static str] },
 }
 
 /// What a trigger's handler answers for each record.
@@ -228,7 +229,21 @@ pub const SPECS: &[Spec] = &[
     },
     Spec {
         name: "cognito",
-        form: Form::Hook,
+        form: Form::Hook {
+            requests: &[
+                "PreSignUpRequest",
+                "PostConfirmationRequest",
+                "PreAuthenticationRequest",
+                "PostAuthenticationRequest",
+                "PreTokenGenerationRequest",
+                "PreTokenGenerationV2Request",
+                "CustomMessageRequest",
+                "DefineAuthChallengeRequest",
+                "CreateAuthChallengeRequest",
+                "VerifyAuthChallengeRequest",
+                "MigrateUserRequest",
+            ],
+        },
         returns: Returns::Hook,
         concurrency: Err(
             "a Cognito trigger invocation carries one request, so `concurrency` does not apply: remove it",

@@ -29,6 +29,8 @@ const TRIGGER_CASES: &[&str] = &[
     "ui/pass-firehose",
     "ui/pass-cloudwatch_logs",
     "ui/pass-s3_batch",
+    "ui/pass-authorizer",
+    "ui/pass-cognito",
     "ui/pass-bedrock_agent",
     "ui/pass-http",
 ];

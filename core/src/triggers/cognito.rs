@@ -75,20 +75,13 @@ pub trait HookRequest: Clone + Sized + 'static {
 
 /// A `cognito` handler's return type: the response of its hook.
 #[diagnostic::on_unimplemented(
-    message = "a Cognito `{Req}` handler returns `Result<` its hook's response `, E>`, not `{Self}`",
-    label = "must be `Result<R, E>` with `R` the response of the hook of `{Req}`",
-    note = "the request `PreSignUpRequest` goes with `PreSignUpResponse`, `PostConfirmationRequest` with `PostConfirmationResponse`, and so on"
+    message = "`{Self}` is not what a Cognito handler taking `{Req}` returns",
+    label = "must be `Result<R, E>` with `R` the response of the hook whose request is `{Req}`",
+    note = "each request goes with its own response: `PreSignUpRequest` with `PreSignUpResponse`, `PostConfirmationRequest` with `PostConfirmationResponse`, and so on"
 )]
 pub trait Respond<Req: HookRequest, E> {
     /// The handler's answer as a `Result` (it is one).
     fn into_result(self) -> Result<<Req::Hook as Hook>::Response, E>;
-}
-
-#[diagnostic::do_not_recommend]
-impl<Req: HookRequest, E> Respond<Req, E> for Result<<Req::Hook as Hook>::Response, E> {
-    fn into_result(self) -> Self {
-        self
-    }
 }
 
 macro_rules! hooks {
@@ -127,6 +120,13 @@ macro_rules! hooks {
 
         impl HookRequest for $request {
             type Hook = aws::$event;
+        }
+
+        #[diagnostic::do_not_recommend]
+        impl<E> Respond<$request, E> for Result<$response, E> {
+            fn into_result(self) -> Self {
+                self
+            }
         }
     )*};
 }
@@ -394,7 +394,7 @@ mod tests {
         assert!(v2.hook.is_ok(), "{:?}", v2.hook.err());
         let v1: Event<<PreTokenGenerationRequest as HookRequest>::Hook> =
             serde_json::from_value(event).unwrap();
-        let err = v1.hook.err().expect("a v2 event is not a v1 event");
+        let err = v1.hook.expect_err("a v2 event is not a v1 event");
         crate::test_support::assert_starts_with(
             &err.message(),
             "a pre token generation (v1) event of version 2, not 1",
