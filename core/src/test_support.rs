@@ -100,3 +100,24 @@ where
     );
     crate::invocation::call_without_deadline(&adapter, event).await
 }
+
+/// Calls `handler` with `event` as Lambda would with `budget` left before
+/// the deadline guard fires (no deadline at all when `None`), and reports
+/// the answer as Lambda would see it.
+pub(crate) async fn call_within<H: crate::invocation::Handler<()>>(
+    handler: &H,
+    event: &[u8],
+    budget: Option<std::time::Duration>,
+) -> Answer {
+    let Some(budget) = budget else {
+        return crate::invocation::call_without_deadline(handler, event).await;
+    };
+    let context = crate::Context::default();
+    let deadline = crate::Deadline::after(std::time::Instant::now(), budget);
+    let invocation = Invocation::new(&context, &(), &deadline);
+    handler
+        .call(event, &invocation)
+        .await
+        .map(|outcome| outcome.buffered())
+        .map_err(Failure::into_diagnostic)
+}

@@ -528,7 +528,7 @@ impl Fixed for Source {
 mod tests {
     use super::*;
 
-    use crate::invocation::{Invocation, call_without_deadline};
+    use crate::invocation::Invocation;
     use crate::test_support::Answer;
     use crate::trigger::Batch;
     use serde_json::json;
@@ -573,18 +573,7 @@ mod tests {
             crate::IntoDiagnostic::into_diagnostic,
             1,
         );
-        match budget {
-            None => call_without_deadline(&adapter, event).await,
-            Some(budget) => {
-                let ctx = crate::Context::default();
-                let deadline = Deadline::after(std::time::Instant::now(), budget);
-                let inv = Invocation::new(&ctx, &(), &deadline);
-                crate::invocation::Handler::call(&adapter, event, &inv)
-                    .await
-                    .map(|o| o.buffered())
-                    .map_err(|f| f.into_diagnostic())
-            }
-        }
+        crate::test_support::call_within(&adapter, event, budget).await
     }
 
     fn answer(answer: Answer) -> Value {

@@ -580,18 +580,7 @@ mod tests {
             crate::IntoDiagnostic::into_diagnostic,
             1,
         );
-        match deadline {
-            None => call_without_deadline(&adapter, event).await,
-            Some(budget) => {
-                let ctx = crate::Context::default();
-                let deadline = Deadline::after(std::time::Instant::now(), budget);
-                let inv = Invocation::new(&ctx, &(), &deadline);
-                crate::invocation::Handler::call(&adapter, event, &inv)
-                    .await
-                    .map(|o| o.buffered())
-                    .map_err(|f| f.into_diagnostic())
-            }
-        }
+        crate::test_support::call_within(&adapter, event, deadline).await
     }
 
     fn json_of(answer: Answer) -> Value {

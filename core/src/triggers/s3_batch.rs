@@ -67,7 +67,26 @@ struct Invocation {
     invocation_schema_version: String,
     invocation_id: String,
     job: RawJob,
-    tasks: Vec<RawTask>,
+    tasks: Vec<Task>,
+}
+
+/// A task of the invocation: a JSON object (serde would also read a
+/// `RawTask` from an array, field by field, which S3 never sends).
+#[derive(Deserialize)]
+#[serde(try_from = "serde_json::Value")]
+struct Task(RawTask);
+
+impl TryFrom<serde_json::Value> for Task {
+    type Error = String;
+
+    fn try_from(value: serde_json::Value) -> Result<Self, String> {
+        if !value.is_object() {
+            return Err(format!("a task is a JSON object, not {value}"));
+        }
+        serde_json::from_value(value)
+            .map(Task)
+            .map_err(|err| err.to_string())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,7 +131,7 @@ impl From<Invocation> for Job {
             tasks: invocation
                 .tasks
                 .into_iter()
-                .map(|task| Entry {
+                .map(|Task(task)| Entry {
                     job: job.clone(),
                     schema_version: schema_version.clone(),
                     task,
@@ -376,18 +395,7 @@ mod tests {
             crate::IntoDiagnostic::into_diagnostic,
             4,
         );
-        match invocation_deadline {
-            None => call_without_deadline(&adapter, event).await,
-            Some(budget) => {
-                let ctx = crate::Context::default();
-                let deadline = Deadline::after(std::time::Instant::now(), budget);
-                let inv = Invocation::new(&ctx, &(), &deadline);
-                crate::invocation::Handler::call(&adapter, event, &inv)
-                    .await
-                    .map(|o| o.buffered())
-                    .map_err(|f| f.into_diagnostic())
-            }
-        }
+        crate::test_support::call_within(&adapter, event, invocation_deadline).await
     }
 
     fn results(answer: Answer) -> Vec<(String, String, String)> {
