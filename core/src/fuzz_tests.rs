@@ -195,7 +195,7 @@ triggers! {
     cloudwatch_logs: serve_body::<crate::cloudwatch_logs::Source, true, 2>, Null,
         [example!("logs-alerts.json"), fixture!("example-cloudwatch_logs-event.json")];
     // Its handlers each say their shape (what a task answers).
-    s3_batch: serve_tasks::<4>, Json, [example!("s3-batch-tag.json"), S3_BATCH_GUIDE_EVENT];
+    s3_batch: serve_tasks::<4>, Json, [example!("s3-batch-tag.json"), fixture!("s3-batch-lambda-guide-event.json")];
     // Its handlers each say their shape (what an action answers), and
     // their answers are checked against the event (`check_action`).
     bedrock_agent: serve_actions, Json, [
@@ -226,20 +226,6 @@ triggers! {
     ];
     whole: serve_whole, Json, [example!("hello.json"), example!("guarded.json")];
 }
-
-/// The request event of the Lambda developer guide's S3 Batch Operations
-/// page: schema 1.0, the bucket by ARN (the example's is schema 2.0).
-const S3_BATCH_GUIDE_EVENT: &str = r#"{
-    "invocationSchemaVersion": "1.0",
-    "invocationId": "YXNkbGZqYWRmaiBhc2RmdW9hZHNmZGpmaGFzbGtkaGZza2RmaAo",
-    "job": {"id": "f3cc4f60-61f6-4a2b-8a21-d07600c373ce"},
-    "tasks": [{
-        "taskId": "dGFza2lkZ29lc2hlcmUK",
-        "s3Key": "customerImage1.jpg",
-        "s3VersionId": "1",
-        "s3BucketArn": "arn:aws:s3:::amzn-s3-demo-bucket"
-    }]
-}"#;
 
 /// A trigger (or none: the whole event) as the fuzzer serves it.
 struct Row {

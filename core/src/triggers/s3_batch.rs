@@ -336,18 +336,12 @@ mod tests {
     use serde_json::{Value, json};
     use std::time::Duration;
 
-    /// The request event of the Lambda developer guide (schema 1.0).
-    const GUIDE_EVENT: &[u8] = br#"{
-        "invocationSchemaVersion": "1.0",
-        "invocationId": "YXNkbGZqYWRmaiBhc2RmdW9hZHNmZGpmaGFzbGtkaGZza2RmaAo",
-        "job": {"id": "f3cc4f60-61f6-4a2b-8a21-d07600c373ce"},
-        "tasks": [{
-            "taskId": "dGFza2lkZ29lc2hlcmUK",
-            "s3Key": "customerImage1.jpg",
-            "s3VersionId": "1",
-            "s3BucketArn": "arn:aws:s3:::amzn-s3-demo-bucket"
-        }]
-    }"#;
+    /// The request event of the Lambda developer guide (schema 1.0; see
+    /// `tests/fixtures/README.md`).
+    const GUIDE_EVENT: &[u8] = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/s3-batch-lambda-guide-event.json"
+    ));
 
     /// A schema 2.0 invocation of these keys.
     fn job(keys: &[&str]) -> Vec<u8> {
