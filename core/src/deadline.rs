@@ -53,6 +53,8 @@ pub const MAX_LAMBDA_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 pub struct Deadline {
     expires_at: Option<Instant>,
     budget: Option<Duration>,
+    /// What was kept from the budget for the trigger's answer.
+    reserved: Duration,
     shutdown: Option<Arc<ShutdownCut>>,
 }
 
@@ -113,6 +115,7 @@ impl Deadline {
         Self {
             expires_at: None,
             budget: None,
+            reserved: Duration::ZERO,
             shutdown: None,
         }
     }
@@ -122,8 +125,39 @@ impl Deadline {
         Self {
             expires_at: arrived.checked_add(budget),
             budget: Some(budget),
+            reserved: Duration::ZERO,
             shutdown: None,
         }
+    }
+
+    /// This deadline, firing `reserve` earlier: the handler's, when its
+    /// trigger needs time to send the answer after it (see
+    /// `Trigger::RESERVE`). A budget of less than twice `reserve` is
+    /// halved instead, so that the handler still gets half of it. A
+    /// shutdown cut stays as it is.
+    pub(crate) fn reserving(&self, reserve: Duration) -> Self {
+        let mut handler = self.clone();
+        let (Some(budget), Some(expires_at)) = (self.budget, self.expires_at) else {
+            return handler;
+        };
+        if reserve.is_zero() {
+            return handler;
+        }
+        let kept = if budget >= reserve * 2 {
+            reserve
+        } else {
+            budget / 2
+        };
+        handler.budget = Some(budget - kept);
+        handler.expires_at = Some(expires_at - kept);
+        handler.reserved = self.reserved + kept;
+        handler
+    }
+
+    /// What was kept from the budget for the trigger's answer (zero unless
+    /// the trigger needs time after the handler).
+    pub(crate) fn reserved(&self) -> Duration {
+        self.reserved
     }
 
     /// This deadline, also cut short when the environment shuts down.
@@ -337,6 +371,29 @@ mod tests {
         );
         let fifteen_minutes = (NOW + 15 * 60 * 1000).to_string();
         assert!(Deadline::from_header(Some(fifteen_minutes.as_bytes()), m, i, now).is_ok());
+    }
+
+    #[test]
+    fn a_reserve_is_kept_from_the_budget() {
+        let start = Instant::now();
+        let d = Deadline::after(start, Duration::from_secs(10));
+        let handler = d.reserving(Duration::from_secs(2));
+        assert_eq!(handler.budget(), Some(Duration::from_secs(8)));
+        assert_eq!(handler.expires_at(), Some(start + Duration::from_secs(8)));
+        assert_eq!(handler.reserved(), Duration::from_secs(2));
+        // The invocation's own deadline is untouched.
+        assert_eq!(d.expires_at(), Some(start + Duration::from_secs(10)));
+        // Too short a budget for the reserve: the handler gets half.
+        let short =
+            Deadline::after(start, Duration::from_secs(3)).reserving(Duration::from_secs(2));
+        assert_eq!(short.budget(), Some(Duration::from_millis(1500)));
+        assert_eq!(short.reserved(), Duration::from_millis(1500));
+        assert_eq!(d.reserving(Duration::ZERO).budget(), d.budget());
+        assert!(
+            !Deadline::unknown()
+                .reserving(Duration::from_secs(2))
+                .is_known()
+        );
     }
 
     #[test]

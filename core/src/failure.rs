@@ -30,6 +30,10 @@ pub enum Failure {
     Timeout(String),
     /// The response could not be encoded, or is too large.
     InvalidResponse(String),
+    /// The answer had to be sent somewhere before the invocation is
+    /// answered (a custom resource's response to CloudFormation), and could
+    /// not be: the message says where to and why.
+    NotDelivered(String),
     /// A record of an ordered batch that was not run because the record at
     /// index `first` failed before it.
     NotProcessed { first: usize },
@@ -46,6 +50,10 @@ pub enum Failure {
 /// The `errorType` of a record of an ordered batch that was not processed
 /// because an earlier record failed.
 pub(crate) const NOT_PROCESSED: &str = "NotProcessed";
+
+/// The `errorType` of an answer that could not be delivered where it had
+/// to go first.
+pub(crate) const NOT_DELIVERED: &str = "ResponseNotDelivered";
 
 impl Failure {
     /// A decode failure without a path.
@@ -98,6 +106,7 @@ impl Failure {
             Failure::Panic(_) => error::PANIC,
             Failure::Timeout(_) => error::TIMEOUT,
             Failure::InvalidResponse(_) => error::INVALID_RESPONSE,
+            Failure::NotDelivered(_) => NOT_DELIVERED,
             Failure::NotProcessed { .. } => NOT_PROCESSED,
             Failure::Records { error_type, .. } => error_type,
         }
@@ -128,6 +137,7 @@ impl Failure {
             Failure::Panic(message)
             | Failure::Timeout(message)
             | Failure::InvalidResponse(message)
+            | Failure::NotDelivered(message)
             | Failure::Records { message, .. } => message.clone(),
             Failure::NotProcessed { first } => {
                 format!("not processed: record {first} of this ordered batch failed first")

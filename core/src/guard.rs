@@ -63,6 +63,14 @@ pub(crate) fn timeout(deadline: &Deadline) -> Failure {
         ));
     }
     let budget = deadline.budget().unwrap_or_default();
+    let reserved = deadline.reserved();
+    if !reserved.is_zero() {
+        return Failure::Timeout(format!(
+            "the handler did not finish within its budget of {} (Lambda's deadline minus the timeout margin and the {} kept to send the response)",
+            format_duration(budget),
+            format_duration(reserved)
+        ));
+    }
     Failure::Timeout(format!(
         "the handler did not finish within its budget of {} (Lambda's deadline minus the timeout margin)",
         format_duration(budget)

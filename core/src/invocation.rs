@@ -34,6 +34,15 @@ impl<'a, S> Invocation<'a, S> {
             deadline,
         }
     }
+
+    /// This invocation with another deadline (the handler's, when a
+    /// trigger keeps part of the budget for its answer).
+    pub(crate) fn with_deadline<'b>(&self, deadline: &'b Deadline) -> Invocation<'b, S>
+    where
+        'a: 'b,
+    {
+        Invocation::new(self.context, self.state, deadline)
+    }
 }
 
 /// The answer to one invocation: the response, or why there is none.

@@ -12,6 +12,9 @@
 //! [`WholeEvent`] serves `#[lambda]` without a trigger; HTTP has its own
 //! adapters in `triggers/http`, since its answer is an HTTP response.
 
+use std::future::Future;
+use std::time::Duration;
+
 use serde::de::DeserializeOwned;
 
 use crate::batch::{self, BatchOutcome, Order};
@@ -57,13 +60,20 @@ pub trait Trigger {
     /// How the records of `event` run, given the attribute's `concurrency`.
     fn order(event: &Self::Event, concurrency: usize) -> Order;
 
+    /// The time the answer needs once the handler is done, kept from the
+    /// handler's budget: zero, except for a trigger whose answer is sent
+    /// somewhere first (a custom resource's PUT to CloudFormation). The
+    /// guard then fires that much earlier, and `answer` gets the rest.
+    const RESERVE: Duration = Duration::ZERO;
+
     /// The answer to the invocation, from the event and what happened to
-    /// its records.
+    /// its records. `deadline` is the invocation's, without the
+    /// [`RESERVE`](Trigger::RESERVE) taken off.
     fn answer(
         event: &Self::Event,
         outcome: BatchOutcome<Self::Output>,
         deadline: &Deadline,
-    ) -> Outcome;
+    ) -> impl Future<Output = Outcome>;
 }
 
 /// A trigger whose records carry a body of the handler's choosing: `T`
@@ -190,6 +200,7 @@ where
     async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
         // An envelope of the wrong shape is not this trigger's event at all.
         let event: T::Event = decode::from_slice(event)?;
+        let budget = invocation.deadline.reserving(T::RESERVE);
         let outcome = batch::process(
             T::records(&event),
             T::id,
@@ -197,11 +208,11 @@ where
             &self.handler,
             self.keep,
             self.report,
-            invocation,
+            &invocation.with_deadline(&budget),
             T::order(&event, self.concurrency),
         )
         .await;
-        T::answer(&event, outcome, invocation.deadline)
+        T::answer(&event, outcome, invocation.deadline).await
     }
 }
 
@@ -237,18 +248,19 @@ where
 {
     async fn call(&self, event: &[u8], invocation: &Invocation<'_, S>) -> Outcome {
         let event: T::Event = decode::from_slice(event)?;
+        let budget = invocation.deadline.reserving(T::RESERVE);
         let outcome = batch::process_together(
             T::records(&event),
             T::id,
             self.decode,
             &self.handler,
             self.report,
-            invocation,
+            &invocation.with_deadline(&budget),
             // The records run in one call: `concurrency` does not apply.
             T::order(&event, 1),
         )
         .await;
-        T::answer(&event, outcome, invocation.deadline)
+        T::answer(&event, outcome, invocation.deadline).await
     }
 }
 

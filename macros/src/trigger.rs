@@ -272,6 +272,20 @@ pub const SPECS: &[Spec] = &[
         ),
     },
     Spec {
+        name: "custom_resource",
+        form: Form::Fixed {
+            ty: "CustomResourceRequest",
+            optional: false,
+        },
+        returns: Returns::Fixed { ty: "Resource" },
+        concurrency: Err(
+            "a CloudFormation custom resource invocation carries one request, so `concurrency` does not apply: remove it",
+        ),
+        batch: Err(
+            "a CloudFormation custom resource invocation carries one request, so `batch` does not apply: remove it",
+        ),
+    },
+    Spec {
         name: "http",
         form: Form::Http,
         returns: Returns::Nothing,

@@ -451,7 +451,7 @@ impl Trigger for Source {
         Order::InOrder
     }
 
-    fn answer(event: &Event, outcome: BatchOutcome<Decision>, _: &Deadline) -> Outcome {
+    async fn answer(event: &Event, outcome: BatchOutcome<Decision>, _: &Deadline) -> Outcome {
         // A failure has been logged (under the method ARN) by the batch;
         // here it only becomes a Deny.
         let decision = match outcome.into_results().next() {

@@ -420,7 +420,7 @@ impl Trigger for Source {
         Order::InOrder
     }
 
-    fn answer(event: &Event, outcome: BatchOutcome<Answered>, _: &Deadline) -> Outcome {
+    async fn answer(event: &Event, outcome: BatchOutcome<Answered>, _: &Deadline) -> Outcome {
         let answered = match outcome.into_results().next() {
             Some(Ok(answered)) => answered,
             Some(Err(failure)) => Answered {

@@ -235,7 +235,7 @@ impl<Req: HookRequest> Trigger for Source<Req> {
         Order::InOrder
     }
 
-    fn answer(event: &Self::Event, outcome: BatchOutcome<Value>, _: &Deadline) -> Outcome {
+    async fn answer(event: &Self::Event, outcome: BatchOutcome<Value>, _: &Deadline) -> Outcome {
         match outcome.into_results().next() {
             Some(Ok(response)) => {
                 let mut answer = event.received.clone();

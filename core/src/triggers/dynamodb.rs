@@ -61,7 +61,7 @@ impl Trigger for Source {
         Order::InOrder
     }
 
-    fn answer(_: &Event, outcome: BatchOutcome, _: &Deadline) -> Outcome {
+    async fn answer(_: &Event, outcome: BatchOutcome, _: &Deadline) -> Outcome {
         batch_item_failures(&outcome, "SequenceNumber")
     }
 }

@@ -71,7 +71,7 @@ impl Trigger for Source {
         Order::Unordered { concurrency }
     }
 
-    fn answer(
+    async fn answer(
         event: &KinesisFirehoseEvent,
         outcome: BatchOutcome<Transform>,
         _: &Deadline,

@@ -149,7 +149,7 @@ impl Trigger for Source {
         }
     }
 
-    fn answer(batch: &Batch, outcome: BatchOutcome, _: &Deadline) -> Outcome {
+    async fn answer(batch: &Batch, outcome: BatchOutcome, _: &Deadline) -> Outcome {
         /// Kafka's item identifier: the event's `<topic>-<partition>` key
         /// and the offset.
         #[derive(Serialize)]

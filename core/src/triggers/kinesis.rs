@@ -52,7 +52,7 @@ impl Trigger for Source {
         Order::InOrder
     }
 
-    fn answer(_: &KinesisEvent, outcome: BatchOutcome, _: &Deadline) -> Outcome {
+    async fn answer(_: &KinesisEvent, outcome: BatchOutcome, _: &Deadline) -> Outcome {
         batch_item_failures(&outcome, "sequenceNumber")
     }
 }

@@ -14,6 +14,8 @@ pub mod bedrock_agent;
 pub mod cloudwatch_logs;
 #[cfg(feature = "cognito")]
 pub mod cognito;
+#[cfg(feature = "custom_resource")]
+pub mod custom_resource;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
 #[cfg(feature = "eventbridge")]

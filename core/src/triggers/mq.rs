@@ -143,7 +143,7 @@ impl Trigger for Source {
         Order::Unordered { concurrency }
     }
 
-    fn answer(_: &Batch, outcome: BatchOutcome, deadline: &Deadline) -> Outcome {
+    async fn answer(_: &Batch, outcome: BatchOutcome, deadline: &Deadline) -> Outcome {
         answer_all_or_nothing(outcome, deadline)
     }
 }

@@ -62,7 +62,7 @@ impl Trigger for Source {
         Order::Unordered { concurrency }
     }
 
-    fn answer(event: &S3Event, outcome: BatchOutcome, deadline: &Deadline) -> Outcome {
+    async fn answer(event: &S3Event, outcome: BatchOutcome, deadline: &Deadline) -> Outcome {
         outcome.into_invocation_result(deadline)?;
         // Every record succeeded, so every key decoded.
         let processed = event

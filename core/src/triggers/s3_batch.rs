@@ -158,7 +158,7 @@ impl Trigger for Source {
         Order::Unordered { concurrency }
     }
 
-    fn answer(job: &Job, outcome: BatchOutcome<String>, _: &Deadline) -> Outcome {
+    async fn answer(job: &Job, outcome: BatchOutcome<String>, _: &Deadline) -> Outcome {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Response<'a> {

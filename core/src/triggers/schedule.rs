@@ -95,7 +95,7 @@ impl Trigger for Source {
         Order::InOrder
     }
 
-    fn answer(_: &ScheduledEvent, outcome: BatchOutcome, deadline: &Deadline) -> Outcome {
+    async fn answer(_: &ScheduledEvent, outcome: BatchOutcome, deadline: &Deadline) -> Outcome {
         answer_all_or_nothing(outcome, deadline)
     }
 }

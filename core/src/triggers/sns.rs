@@ -50,7 +50,7 @@ impl Trigger for Source {
         Order::Unordered { concurrency }
     }
 
-    fn answer(_: &SnsEvent, outcome: BatchOutcome, deadline: &Deadline) -> Outcome {
+    async fn answer(_: &SnsEvent, outcome: BatchOutcome, deadline: &Deadline) -> Outcome {
         answer_all_or_nothing(outcome, deadline)
     }
 }

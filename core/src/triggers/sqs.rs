@@ -49,7 +49,7 @@ impl Trigger for Source {
         }
     }
 
-    fn answer(_: &SqsEvent, outcome: BatchOutcome, _: &Deadline) -> Outcome {
+    async fn answer(_: &SqsEvent, outcome: BatchOutcome, _: &Deadline) -> Outcome {
         batch_item_failures(&outcome, "messageId")
     }
 }
