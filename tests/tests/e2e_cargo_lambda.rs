@@ -447,7 +447,7 @@ fn elf_machine(path: &Path) -> u16 {
 // examples/template.yaml
 
 /// The functions the template deploys: logical id, example binary.
-const TEMPLATE_FUNCTIONS: [(&str, &str); 12] = [
+const TEMPLATE_FUNCTIONS: [(&str, &str); 13] = [
     ("SqsOrdersFunction", "sqs-orders"),
     ("HttpApiFunction", "http-api"),
     ("ScheduledReportFunction", "scheduled-report"),
@@ -460,6 +460,7 @@ const TEMPLATE_FUNCTIONS: [(&str, &str); 12] = [
     ("TokenAuthorizerFunction", "token-authorizer"),
     ("AgentActionsFunction", "agent-actions"),
     ("CognitoSignupFunction", "cognito-signup"),
+    ("CustomResourceFunction", "custom-resource"),
 ];
 
 #[test]
@@ -965,6 +966,52 @@ fn sam_template_deploys_the_examples_on_their_triggers() {
     assert!(
         resource("TokenAuthorizerFunction")["Properties"]["Events"].is_null(),
         "API Gateway invokes token-authorizer for the APIs naming it, not an event"
+    );
+
+    // custom-resource: the provider of a custom resource of the stack
+    // itself, which CloudFormation invokes (no event), waiting less than
+    // its default hour for the response.
+    assert!(
+        resource("CustomResourceFunction")["Properties"]["Events"].is_null(),
+        "CloudFormation invokes custom-resource, not an event"
+    );
+    let function_timeout = resource("CustomResourceFunction")["Properties"]["Timeout"]
+        .as_u64()
+        .unwrap_or(3);
+    let providers: Vec<_> = resources
+        .iter()
+        .filter(|(_, entry)| {
+            references_in(&entry["Properties"]["ServiceToken"]) == ["CustomResourceFunction"]
+        })
+        .collect();
+    assert_eq!(
+        providers.len(),
+        1,
+        "one custom resource served by custom-resource"
+    );
+    let (registry_name, registry) = providers[0];
+    let registry_type = registry["Type"].as_str().unwrap_or_default();
+    assert!(
+        registry_type.starts_with("Custom::")
+            || registry_type == "AWS::CloudFormation::CustomResource",
+        "{registry_name:?} is a {registry_type}, not a custom resource"
+    );
+    assert_eq!(
+        target_of(&registry["Properties"]["ServiceToken"], "GetAtt"),
+        "CustomResourceFunction",
+        "{registry_name:?}: ServiceToken"
+    );
+    let name = registry["Properties"]["Name"].as_str().unwrap_or_default();
+    assert!(
+        !name.is_empty() && name != "fail",
+        "{registry_name:?}: Name {name:?} is not a name the example creates"
+    );
+    let service_timeout = registry["Properties"]["ServiceTimeout"]
+        .as_u64()
+        .expect("a ServiceTimeout, so that a stack does not wait an hour");
+    assert!(
+        service_timeout > function_timeout && service_timeout < 3600,
+        "{registry_name:?}: ServiceTimeout {service_timeout} s, for a function timeout of {function_timeout} s"
     );
 
     // agent-actions: a permission for Bedrock agents of the account to
