@@ -31,7 +31,7 @@
 //!   HTTPS, or nothing is sent and the invocation fails `InvalidEvent`.
 //! - has an empty `Content-Type`, which the URL is signed for.
 //! - is tried up to 5 times, after a connection failure, a timeout or a
-//!   5xx/429 answer, with a backoff from 200 ms doubling, and never past
+//!   5xx, 429 or 408 answer, with a backoff from 200 ms doubling, and never past
 //!   the invocation's deadline guard (30 s when the deadline is unknown).
 //!   A 4xx answer (an expired URL) or a certificate error is not retried.
 //! - is logged with the URL's host and path only: the query is the
@@ -152,8 +152,13 @@ fn request_of(value: &Value) -> Result<CustomResourceRequest, String> {
     let raw: Raw = decode::from_value(value).map_err(|failure| failure.message())?;
     let physical_resource_id = raw.physical_resource_id.filter(|id| !id.is_empty());
     if raw.request_type != RequestType::Create && physical_resource_id.is_none() {
+        let article = if raw.request_type == RequestType::Update {
+            "an"
+        } else {
+            "a"
+        };
         return Err(format!(
-            "a {:?} request without a PhysicalResourceId",
+            "{article} {:?} request without a PhysicalResourceId",
             raw.request_type
         ));
     }
@@ -266,7 +271,8 @@ fn properties<T: DeserializeOwned>(value: &Value, field: &str) -> Result<T, Inva
 }
 
 /// The properties of a request did not decode as the handler's type: the
-/// message names the property (`ResourceProperties.Name: missing field`).
+/// message says where (``ResourceProperties: missing field `Name` ``,
+/// `ResourceProperties.Size: invalid type: ...`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvalidProperties(String);
 
@@ -380,15 +386,25 @@ impl Trigger for Source {
 
     const RESERVE: Duration = RESERVE;
 
-    /// `Create MyResource (request 82304eb2-...)`.
+    /// `Create MyResource (request 82304eb2-...)`, of what the request has.
     fn id(event: &Event) -> Option<String> {
         let reply = event.reply.as_ref().ok()?;
-        Some(format!(
-            "{} {} (request {})",
-            reply.request_type.as_deref().unwrap_or("request for"),
-            reply.logical_resource_id,
-            reply.request_id
-        ))
+        let mut id = [
+            reply.request_type.as_deref(),
+            Some(&reply.logical_resource_id),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+        if !reply.request_id.is_empty() {
+            if !id.is_empty() {
+                id.push(' ');
+            }
+            id.push_str(&format!("(request {})", reply.request_id));
+        }
+        (!id.is_empty()).then_some(id)
     }
 
     /// An invocation carries one request: it is the only record.
@@ -419,7 +435,13 @@ impl Trigger for Source {
                 if let Err(request) = &event.request {
                     message.push_str(&format!(" (and the request did not decode: {request})"));
                 }
-                return Err(Failure::invalid_event(message));
+                // `InvalidEvent`, logged in full unless it quotes the request
+                // (why the URL was refused names its host only).
+                return Err(Failure::Records {
+                    error_type: crate::error::INVALID_EVENT.to_owned(),
+                    message,
+                    quotes_payload: event.request.is_err(),
+                });
             }
         };
         let (document, body) = Document::of(reply, result).encoded()?;

@@ -387,7 +387,7 @@ async fn an_undecodable_request_with_a_response_url_is_put_as_failed() {
     summary(serve(&bucket.event(&event.to_string()), None).await);
     assert_eq!(
         bucket.puts()[1]["Reason"],
-        "InvalidEvent: a Update request without a PhysicalResourceId"
+        "InvalidEvent: an Update request without a PhysicalResourceId"
     );
     // Only the URL: still answered.
     summary(serve(&bucket.event("{}"), None).await);
