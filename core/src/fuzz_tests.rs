@@ -17,10 +17,14 @@
 //! decoding failure; but a Bedrock agent's, which answers a handler's error
 //! or panic as a `FAILURE` state of a successful invocation, an
 //! authorizer's, which answers them (and every JSON event whose request
-//! does not decode) with a Deny, and a Cognito trigger's, whose error fails
-//! the invocation with its own message, also fail and panic, and those
-//! answers are checked exactly against the event too. A trigger is fuzzed
-//! by adding its row to `triggers!`.
+//! does not decode) with a Deny, a Cognito trigger's, whose error fails
+//! the invocation with its own message, and a CloudFormation custom
+//! resource's, which sends them to CloudFormation as `FAILED`, also fail
+//! and panic, and those answers are checked exactly against the event too.
+//! A custom resource's response is PUT to the event's `ResponseURL`: the
+//! row points every URL that could leave the machine at a loopback
+//! receiver of its own before serving (`serve_resources`), and checks what
+//! it received. A trigger is fuzzed by adding its row to `triggers!`.
 //!
 //! Inputs: arbitrary bytes; arbitrary JSON; the sample events of
 //! `examples/events/` and `tests/fixtures/` mutated (a node replaced by
@@ -50,7 +54,8 @@
     feature = "s3_batch",
     feature = "bedrock_agent",
     feature = "authorizer",
-    feature = "cognito"
+    feature = "cognito",
+    feature = "custom_resource"
 ))]
 
 use std::collections::{BTreeMap, HashMap};
@@ -224,6 +229,17 @@ triggers! {
         fixture!("example-cognito-event-userpools-pretokengen-v2-incoming.json"),
         fixture!("example-cognito-event-userpools-preauthentication.json"),
     ];
+    // Its handlers each say their shape (what they answer). The response
+    // document goes to a loopback receiver (`serve_resources` points every
+    // ResponseURL there first: the samples' are S3's), and it and the
+    // invocation's answer are checked exactly against the event
+    // (`check_resource`).
+    custom_resource: serve_resources, Json, [
+        example!("custom-resource.json"),
+        fixture!("example-cloudformation-custom-resource-create-request.json"),
+        fixture!("example-cloudformation-custom-resource-update-request.json"),
+        fixture!("example-cloudformation-custom-resource-delete-request.json"),
+    ];
     whole: serve_whole, Json, [example!("hello.json"), example!("guarded.json")];
 }
 
@@ -302,6 +318,9 @@ struct Served {
     form: Form,
     shape: Shape,
     answer: Answer,
+    /// A custom resource's: the event as served and what the receiver of
+    /// its response got.
+    delivery: Option<Delivery>,
 }
 
 impl Served {
@@ -312,6 +331,7 @@ impl Served {
             form,
             shape,
             answer,
+            delivery: None,
         }
     }
 }
@@ -1074,6 +1094,344 @@ fn serve_hooks<'a>(row: &'static Row, event: &'a [u8]) -> LocalBoxFuture<'a, Vec
     .boxed_local()
 }
 
+/// What a custom resource handler answers (`provide`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ResourceAnswer {
+    /// `Resource::of` the request, with `describe_request` of it as the
+    /// data `Request`.
+    Describes,
+    /// A resource of its own id, `secret-<request id>`, whose data
+    /// (`RESOURCE_SECRET`) is `NoEcho`.
+    Secret,
+    /// An empty physical id, which CloudFormation refuses.
+    Blank,
+    /// `Err(..)` of its own error type.
+    Fails,
+    /// A panic.
+    Panics,
+}
+
+impl ResourceAnswer {
+    const ALL: [ResourceAnswer; 5] = [
+        ResourceAnswer::Describes,
+        ResourceAnswer::Secret,
+        ResourceAnswer::Blank,
+        ResourceAnswer::Fails,
+        ResourceAnswer::Panics,
+    ];
+}
+
+/// The `NoEcho` data of the `Secret` handler: never in the invocation's
+/// answer.
+const RESOURCE_SECRET: &str = "#resource-secret#";
+
+/// What every `ResponseURL` of the custom resource strategies signs with:
+/// never in a message.
+const SIGNATURE: &str = "fuzz-signature";
+
+/// Everything a custom resource handler is given, as JSON.
+fn describe_request(request: &crate::custom_resource::CustomResourceRequest) -> Value {
+    json!({
+        "RequestType": format!("{:?}", request.request_type),
+        "RequestId": request.request_id,
+        "StackId": request.stack_id,
+        "LogicalResourceId": request.logical_resource_id,
+        "PhysicalResourceId": request.physical_resource_id,
+        "ResourceType": request.resource_type,
+        "ServiceToken": request.service_token,
+        "ResourceProperties": request.resource_properties,
+        "OldResourceProperties": request.old_resource_properties,
+    })
+}
+
+/// What the handler `kind` answers `request`.
+fn provide(
+    kind: ResourceAnswer,
+    request: crate::custom_resource::CustomResourceRequest,
+) -> Result<crate::custom_resource::Resource, crate::Error> {
+    use crate::custom_resource::Resource;
+    Ok(match kind {
+        ResourceAnswer::Describes => {
+            Resource::of(&request).with_data("Request", describe_request(&request))
+        }
+        ResourceAnswer::Secret => Resource::new(format!("secret-{}", request.request_id))
+            .with_data("Password", RESOURCE_SECRET)
+            .no_echo(),
+        ResourceAnswer::Blank => Resource::new(""),
+        ResourceAnswer::Fails => {
+            let message = format!("refused {}", request.logical_resource_id);
+            return Err(crate::Error::msg(message).with_error_type("Refused"));
+        }
+        ResourceAnswer::Panics => {
+            panic!("the provider panics for {}", request.logical_resource_id)
+        }
+    })
+}
+
+/// One request as the receiver read it.
+#[derive(Clone)]
+struct Put {
+    method: String,
+    target: String,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Put {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Put")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("content_type", &self.content_type)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
+}
+
+/// A custom resource's event as served, where its response should go and
+/// what the receiver got.
+struct Delivery {
+    event: Vec<u8>,
+    to: ResponseTo,
+    /// The connections the receiver accepted: one that sends no request
+    /// still counts.
+    connections: usize,
+    puts: Vec<Put>,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("event", &String::from_utf8_lossy(&self.event))
+            .field("to", &self.to)
+            .field("connections", &self.connections)
+            .field("puts", &self.puts)
+            .finish()
+    }
+}
+
+/// Where a custom resource's response should go, as `point_here` left
+/// the event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ResponseTo {
+    /// Nowhere: the event has no `ResponseURL` string, or one that may not
+    /// be sent to (not an http(s) URL with a host, one with credentials,
+    /// plain HTTP to an address that is not loopback).
+    Nowhere,
+    /// The receiver, at this path and query.
+    Here(String),
+}
+
+/// A loopback stand-in for CloudFormation's presigned S3 URL: plain HTTP
+/// on 127.0.0.1, on the runtime of the invocation it serves, answering
+/// every request with `status`.
+struct Receiver {
+    port: u16,
+    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    puts: std::sync::Arc<std::sync::Mutex<Vec<Put>>>,
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    async fn start(status: u16) -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let port = listener.local_addr().expect("a bound port").port();
+        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let puts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (counted, kept) = (connections.clone(), puts.clone());
+        let accepting = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(Self::answer(stream, status, kept.clone()));
+            }
+        });
+        Receiver {
+            port,
+            connections,
+            puts,
+            accepting,
+        }
+    }
+
+    /// Reads one request, keeps it, then answers it (so that it is kept
+    /// by the time the PUT returns).
+    async fn answer(
+        stream: tokio::net::TcpStream,
+        status: u16,
+        puts: std::sync::Arc<std::sync::Mutex<Vec<Put>>>,
+    ) -> Option<()> {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+        let mut stream = BufReader::new(stream);
+        let mut line = String::new();
+        stream.read_line(&mut line).await.ok()?;
+        let mut parts = line.split_whitespace();
+        let method = parts.next()?.to_owned();
+        let target = parts.next()?.to_owned();
+        let (mut length, mut content_type) = (0, None);
+        loop {
+            line.clear();
+            stream.read_line(&mut line).await.ok()?;
+            let header = line.trim_end_matches(['\r', '\n']);
+            if header.is_empty() {
+                break;
+            }
+            let (name, value) = header.split_once(':')?;
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().ok()?;
+            } else if name.eq_ignore_ascii_case("content-type") {
+                content_type = Some(value.trim().to_owned());
+            }
+        }
+        let mut body = vec![0; length];
+        stream.read_exact(&mut body).await.ok()?;
+        puts.lock().expect("not poisoned").push(Put {
+            method,
+            target,
+            content_type,
+            body,
+        });
+        let error = if status == 200 {
+            ""
+        } else {
+            "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+        };
+        let answer = format!(
+            "HTTP/1.1 {status} Status\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{error}",
+            error.len()
+        );
+        stream.write_all(answer.as_bytes()).await.ok()?;
+        stream.shutdown().await.ok()
+    }
+
+    /// Stops accepting: the connections made and the requests read.
+    fn stop(self) -> (usize, Vec<Put>) {
+        self.accepting.abort();
+        let connections = self.connections.load(std::sync::atomic::Ordering::SeqCst);
+        let puts = self.puts.lock().expect("not poisoned").clone();
+        (connections, puts)
+    }
+}
+
+/// `event` (`json` when it is JSON) with its `ResponseURL` pointed at the
+/// receiver on `port`, when it is an http(s) URL with a host: over plain
+/// HTTP, its credentials and path and query kept, its host `127.0.0.1`
+/// but for a `localhost` (kept as written, which resolves to 127.0.0.1
+/// first) and an address that cannot leave the machine yet is not loopback
+/// (`0.0.0.0`, `[::]`, `[::ffff:127.0.0.1]`: kept, and refused). Any other
+/// `ResponseURL` is left as it was: one that is not an http(s) URL with a
+/// host is refused before any connection. Returns the event to serve and
+/// where its response should go.
+fn point_here(event: &[u8], json: Option<&Value>, port: u16) -> (Vec<u8>, ResponseTo) {
+    use std::net::IpAddr;
+    let unchanged = (event.to_vec(), ResponseTo::Nowhere);
+    let Some(json) = json else {
+        return unchanged;
+    };
+    let Some(url) = json.get("ResponseURL").and_then(Value::as_str) else {
+        return unchanged;
+    };
+    let Ok(uri) = url.parse::<::http::Uri>() else {
+        return unchanged;
+    };
+    let (Some("http" | "https"), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+        return unchanged;
+    };
+    let credentials = authority
+        .as_str()
+        .rsplit_once('@')
+        .map(|(credentials, _)| format!("{credentials}@"));
+    let host = authority
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let (host, loopback) = match host.parse::<IpAddr>() {
+        _ if host.eq_ignore_ascii_case("localhost") => (host.to_owned(), true),
+        Ok(ip) if ip.is_unspecified() => (authority.host().to_owned(), false),
+        Ok(IpAddr::V6(ip)) if ip.to_ipv4_mapped().is_some_and(|ip| ip.is_loopback()) => {
+            (authority.host().to_owned(), false)
+        }
+        _ => ("127.0.0.1".to_owned(), true),
+    };
+    let path = uri.path_and_query().map_or("", |path| path.as_str());
+    let credentials = credentials.unwrap_or_default();
+    let url = format!("http://{credentials}{host}:{port}{path}");
+    // The request target: the path (`/` when there is none, also before a
+    // query) and the query.
+    let target = url.parse::<::http::Uri>().ok().map(|uri| {
+        let path = if uri.path().is_empty() {
+            "/"
+        } else {
+            uri.path()
+        };
+        match uri.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_owned(),
+        }
+    });
+    let mut json = json.clone();
+    json["ResponseURL"] = json!(url);
+    let to = match target {
+        Some(target) if loopback && credentials.is_empty() => ResponseTo::Here(target),
+        _ => ResponseTo::Nowhere,
+    };
+    (serde_json::to_vec(&json).expect("a Value serializes"), to)
+}
+
+/// Serves `event` with `custom_resource::Source`, for the handlers
+/// `kinds`, each with its response pointed at a receiver of its own
+/// answering `status` (`point_here`). An event that is no request, or
+/// that may not be answered, is the same for every handler: only the
+/// first serves it.
+async fn serve_resources_with(
+    row: &'static Row,
+    event: &[u8],
+    kinds: &[ResourceAnswer],
+    status: u16,
+) -> Vec<Served> {
+    use crate::custom_resource::{CustomResourceRequest, Resource, Source};
+    let request: Payload<Source, CustomResourceRequest> = <Source as Fixed>::payload;
+    let json = serde_json::from_slice::<Value>(event).ok();
+    let decodes = json.as_ref().and_then(expected_resource_request).is_some();
+    let mut served = Vec::new();
+    for &kind in kinds {
+        let receiver = Receiver::start(status).await;
+        let (sent, to) = point_here(event, json.as_ref(), receiver.port);
+        let answer = answered_by::<Source, _, Resource>(
+            request,
+            |request| provide(kind, request),
+            <Source as Answers>::keep,
+            1,
+            &sent,
+        )
+        .await;
+        let (connections, puts) = receiver.stop();
+        let mut one = Served::new(row, Form::Fixed, Shape::Resource(kind), answer);
+        one.what += &format!(" answering {kind:?}");
+        let nowhere = to == ResponseTo::Nowhere;
+        one.delivery = Some(Delivery {
+            event: sent,
+            to,
+            connections,
+            puts,
+        });
+        served.push(one);
+        if nowhere || !decodes {
+            break;
+        }
+    }
+    served
+}
+
+/// `#[lambda(custom_resource)]`: the request, by each handler of
+/// `ResourceAnswer`, the response PUT to a loopback receiver answering
+/// 200. One request per invocation: no concurrency.
+fn serve_resources<'a>(row: &'static Row, event: &'a [u8]) -> LocalBoxFuture<'a, Vec<Served>> {
+    serve_resources_with(row, event, &ResourceAnswer::ALL, 200).boxed_local()
+}
+
 /// `#[lambda(http)]` handlers: one that ignores the request, one that
 /// decodes its JSON body (400 when it does not decode), one that reads the
 /// query and a path parameter.
@@ -1131,9 +1489,11 @@ fn serve_whole<'a>(row: &'static Row, event: &'a [u8]) -> LocalBoxFuture<'a, Vec
 }
 
 /// Runs one invocation to completion on a runtime of its own (a panic in
-/// one case cannot leave a runtime behind for the next).
+/// one case cannot leave a runtime behind for the next), with I/O and
+/// timers: a custom resource's response is PUT over loopback TCP.
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .expect("a current-thread runtime")
         .block_on(future)
@@ -1189,6 +1549,11 @@ enum Shape {
     /// The event as received, with the hook's `response` (a Cognito user
     /// pool trigger). Checked exactly against the event by `serve_row`.
     Hook(HookAnswer),
+    /// `{"Status": "SUCCESS" or "FAILED", "PhysicalResourceId", "Reason"?}`,
+    /// a `Reason` exactly when `FAILED` (a CloudFormation custom resource,
+    /// once its response is delivered). Checked exactly, with the document
+    /// delivered, against the event by `serve_row`.
+    Resource(ResourceAnswer),
     /// A front door's response with a `statusCode` among these.
     Http(&'static [u16]),
     /// Any JSON.
@@ -1386,6 +1751,16 @@ impl Shape {
                         .is_none_or(Value::is_string)
             }
             Shape::Hook(_) => answer["response"].is_object(),
+            Shape::Resource(_) => {
+                let failed = answer["Status"] == "FAILED";
+                members(answer, &["Status", "PhysicalResourceId"], &["Reason"])
+                    && (failed || answer["Status"] == "SUCCESS")
+                    && answer["PhysicalResourceId"]
+                        .as_str()
+                        .is_some_and(|id| !id.is_empty())
+                    && answer.get("Reason").is_some() == failed
+                    && answer.get("Reason").is_none_or(Value::is_string)
+            }
             Shape::Http(statuses) => answer["statusCode"]
                 .as_u64()
                 .is_some_and(|status| statuses.iter().any(|s| u64::from(*s) == status)),
@@ -1482,6 +1857,7 @@ async fn serve_row(row: &'static Row, event: &[u8]) -> Result<(), TestCaseError>
                 let json = json.get_or_insert_with(|| serde_json::from_slice(event).ok());
                 check_hook(&served, kind, json.as_ref())?;
             }
+            Shape::Resource(kind) => check_resource(&served, kind)?,
             _ => {}
         }
     }
@@ -2263,6 +2639,310 @@ fn check_hook(
     Ok(())
 }
 
+/// CloudFormation's limit on a response document.
+const RESPONSE_LIMIT: usize = 4096;
+
+/// CloudFormation's limit on a physical resource id.
+const PHYSICAL_ID_LIMIT: usize = 1024;
+
+/// The longest `Reason` lambda-fn sends (before its `…`).
+const REASON_LIMIT: usize = 1536;
+
+/// `describe_request` of the request the handler should be given, read
+/// off the event; `None` when it is not a custom resource request: not an
+/// object; a `RequestType` other than `Create`, `Update` or `Delete`; a
+/// `RequestId`, `StackId`, `LogicalResourceId` or `ResourceType` that is
+/// not a string; a `PhysicalResourceId` or `ServiceToken` that is neither a
+/// string nor `null`; properties that are neither an object nor `null`; or
+/// an `Update` or `Delete` without a (non-empty) `PhysicalResourceId`.
+/// Properties left out are `{}`, old ones `null`.
+fn expected_resource_request(event: &Value) -> Option<Value> {
+    let event = event.as_object()?;
+    let text = |key: &str| event.get(key)?.as_str().map(str::to_owned);
+    let optional = |key: &str, is: fn(&Value) -> bool| match event.get(key) {
+        None | Some(Value::Null) => Some(Value::Null),
+        Some(value) if is(value) => Some(value.clone()),
+        Some(_) => None,
+    };
+    let request_type = text("RequestType")?;
+    if !["Create", "Update", "Delete"].contains(&request_type.as_str()) {
+        return None;
+    }
+    let physical_resource_id = match optional("PhysicalResourceId", Value::is_string)? {
+        Value::String(id) if id.is_empty() => Value::Null,
+        id => id,
+    };
+    if request_type != "Create" && physical_resource_id.is_null() {
+        return None;
+    }
+    let properties = match optional("ResourceProperties", Value::is_object)? {
+        Value::Null => json!({}),
+        properties => properties,
+    };
+    Some(json!({
+        "RequestType": request_type,
+        "RequestId": text("RequestId")?,
+        "StackId": text("StackId")?,
+        "LogicalResourceId": text("LogicalResourceId")?,
+        "PhysicalResourceId": physical_resource_id,
+        "ResourceType": text("ResourceType")?,
+        "ServiceToken": optional("ServiceToken", Value::is_string)?,
+        "ResourceProperties": properties,
+        "OldResourceProperties": optional("OldResourceProperties", Value::is_object)?,
+    }))
+}
+
+/// `reason` cut to `REASON_LIMIT` bytes at a character, with a `…`.
+fn cut_reason(mut reason: String) -> String {
+    if reason.len() > REASON_LIMIT {
+        let mut cut = REASON_LIMIT;
+        while !reason.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        reason.truncate(cut);
+        reason.push('…');
+    }
+    reason
+}
+
+/// What the `Reason` of a response document should be.
+#[derive(Debug)]
+enum ExpectedReason {
+    /// None: a `SUCCESS`.
+    None,
+    Exactly(String),
+    /// A failure to decode the request, whose message serde words.
+    StartsWith(&'static str),
+}
+
+/// The response document the handler `kind` should send for `event`, as
+/// the CloudFormation user guide has it, but for its `Reason`: the
+/// `StackId`, `RequestId` and `LogicalResourceId` of the event echoed
+/// (empty when they are not strings); `SUCCESS` with the handler's
+/// physical id, `NoEcho` and data when the request decodes, the handler
+/// answers and the id is one CloudFormation takes (not empty, at most 1 KB);
+/// otherwise `FAILED` with no data, the reason the failure's type and
+/// message, and the request's physical id, else its logical id, else
+/// `lambda-fn-unknown-resource`.
+fn expected_document(kind: ResourceAnswer, event: &Value) -> (Value, ExpectedReason) {
+    let text = |key: &str| event.get(key).and_then(Value::as_str).unwrap_or_default();
+    let physical = Some(text("PhysicalResourceId")).filter(|id| !id.is_empty());
+    let logical = text("LogicalResourceId");
+    let failed_id = physical
+        .or(Some(logical).filter(|id| !id.is_empty()))
+        .unwrap_or("lambda-fn-unknown-resource");
+    let document = |status: &str, id: &str, no_echo: bool, data: Value| {
+        json!({
+            "Status": status,
+            "PhysicalResourceId": id,
+            "StackId": text("StackId"),
+            "RequestId": text("RequestId"),
+            "LogicalResourceId": logical,
+            "NoEcho": no_echo,
+            "Data": data,
+        })
+    };
+    let failed = |reason: ExpectedReason| (document("FAILED", failed_id, false, json!({})), reason);
+    let Some(request) = expected_resource_request(event) else {
+        return failed(ExpectedReason::StartsWith("InvalidEvent: "));
+    };
+    let (id, no_echo, data) = match kind {
+        ResourceAnswer::Describes => {
+            let id = physical.unwrap_or(logical).to_owned();
+            (id, false, json!({ "Request": request }))
+        }
+        ResourceAnswer::Secret => {
+            let id = format!("secret-{}", text("RequestId"));
+            (id, true, json!({ "Password": RESOURCE_SECRET }))
+        }
+        ResourceAnswer::Blank => (String::new(), false, json!({})),
+        ResourceAnswer::Fails => {
+            let reason = format!("Refused: refused {logical}");
+            return failed(ExpectedReason::Exactly(cut_reason(reason)));
+        }
+        ResourceAnswer::Panics => {
+            let reason = format!("{}: the provider panics for {logical}", error::PANIC);
+            return failed(ExpectedReason::Exactly(cut_reason(reason)));
+        }
+    };
+    if id.is_empty() {
+        let reason = "InvalidResponse: the handler answered an empty physical resource id: CloudFormation needs a non-empty one";
+        return failed(ExpectedReason::Exactly(reason.to_owned()));
+    }
+    if id.len() > PHYSICAL_ID_LIMIT {
+        let reason = format!(
+            "InvalidResponse: the handler answered a physical resource id of {} bytes: CloudFormation takes at most {PHYSICAL_ID_LIMIT}",
+            id.len()
+        );
+        return failed(ExpectedReason::Exactly(reason));
+    }
+    (
+        document("SUCCESS", &id, no_echo, data),
+        ExpectedReason::None,
+    )
+}
+
+/// The `Reason` of a document over CloudFormation's limit.
+fn too_large(bytes: usize) -> String {
+    format!(
+        "InvalidResponse: the response document is {bytes} bytes, over CloudFormation's limit of {RESPONSE_LIMIT}: return less data"
+    )
+}
+
+/// `document` as it is sent when it is over CloudFormation's limit:
+/// `FAILED`, saying so, without data, its physical id kept.
+fn too_large_document(mut document: Value, bytes: usize) -> Value {
+    document["Status"] = json!("FAILED");
+    document["Reason"] = json!(too_large(bytes));
+    document["NoEcho"] = json!(false);
+    document["Data"] = json!({});
+    document
+}
+
+/// The bytes of `text` as JSON writes it.
+fn json_len(text: &Value) -> usize {
+    serde_json::to_vec(text).expect("a Value serializes").len()
+}
+
+/// Checks a custom resource's answer and the response its receiver got
+/// against the event as served: when it has a `ResponseURL` that may be
+/// sent to, exactly one PUT there, of exactly `expected_document` (or, when
+/// that is over CloudFormation's limit, the `FAILED` document saying so),
+/// with an empty `Content-Type`, within the limit whenever the event's
+/// echoed fields leave room for it; and the invocation answered with the
+/// document's `Status`, `PhysicalResourceId` and `Reason`, never its data.
+/// When it has none, no connection at all, and `InvalidEvent` saying no
+/// response can be sent, without the URL's signature.
+fn check_resource(served: &Served, kind: ResourceAnswer) -> Result<(), TestCaseError> {
+    let what = &served.what;
+    let delivery = served
+        .delivery
+        .as_ref()
+        .expect("a custom resource's delivery");
+    let event = serde_json::from_slice::<Value>(&delivery.event).ok();
+    let path = match (&delivery.to, &served.answer) {
+        (ResponseTo::Here(path), _) => path,
+        (ResponseTo::Nowhere, Err(failure)) => {
+            prop_assert_eq!(delivery.connections, 0, "{}: {:?}", what, delivery);
+            prop_assert_eq!(&failure.error_type, error::INVALID_EVENT, "{}", what);
+            let message = &failure.error_message;
+            if event.is_some() {
+                let says = "so no response can be sent to CloudFormation";
+                prop_assert!(message.contains(says), "{}: {}", what, message);
+            }
+            // Unless the request's own members quote it.
+            let mut elsewhere = event.clone().unwrap_or_default();
+            if let Some(members) = elsewhere.as_object_mut() {
+                members.remove("ResponseURL");
+            }
+            if !elsewhere.to_string().contains(SIGNATURE) {
+                prop_assert!(!message.contains(SIGNATURE), "{}: {}", what, message);
+            }
+            return Ok(());
+        }
+        (ResponseTo::Nowhere, Ok(body)) => {
+            return Err(TestCaseError::fail(format!(
+                "{what}: answered {} though the event has no usable ResponseURL: {}",
+                String::from_utf8_lossy(body),
+                String::from_utf8_lossy(&delivery.event)
+            )));
+        }
+    };
+    let event = event.expect("an event with a ResponseURL is JSON");
+    prop_assert_eq!(delivery.connections, 1, "{}: {:?}", what, delivery);
+    prop_assert_eq!(delivery.puts.len(), 1, "{}: {:?}", what, delivery);
+    let put = &delivery.puts[0];
+    prop_assert_eq!(&put.method, "PUT", "{}", what);
+    prop_assert_eq!(&put.target, path, "{}", what);
+    prop_assert_eq!(put.content_type.as_deref(), Some(""), "{}", what);
+    let sent: Value = serde_json::from_slice(&put.body)
+        .map_err(|err| TestCaseError::fail(format!("{what}: the document is not JSON ({err})")))?;
+    let (mut expected, reason) = expected_document(kind, &event);
+    let length = |document: &Value, reason: Option<&str>| {
+        let mut document = document.clone();
+        if let Some(reason) = reason {
+            document["Reason"] = json!(reason);
+        }
+        json_len(&document)
+    };
+    let first = match &reason {
+        ExpectedReason::None => Some(length(&expected, None)),
+        ExpectedReason::Exactly(reason) => Some(length(&expected, Some(reason))),
+        ExpectedReason::StartsWith(_) => None,
+    };
+    match (first, reason) {
+        (Some(bytes), _) if bytes > RESPONSE_LIMIT => {
+            expected = too_large_document(expected, bytes);
+        }
+        (Some(_), ExpectedReason::Exactly(reason)) => expected["Reason"] = json!(reason),
+        (Some(_), _) => {}
+        (None, ExpectedReason::StartsWith(start)) => {
+            let sent_reason = sent["Reason"].as_str().unwrap_or_default();
+            let over = sent_reason
+                .strip_prefix("InvalidResponse: the response document is ")
+                .and_then(|rest| rest.split(' ').next())
+                .and_then(|bytes| bytes.parse::<usize>().ok())
+                .filter(|bytes| sent_reason == too_large(*bytes));
+            match over {
+                Some(bytes) => {
+                    prop_assert!(bytes > RESPONSE_LIMIT, "{}: {}", what, sent_reason);
+                    let at_least = length(&expected, Some(start));
+                    prop_assert!(bytes >= at_least, "{}: {}", what, sent_reason);
+                    expected = too_large_document(expected, bytes);
+                }
+                None => {
+                    prop_assert!(sent_reason.starts_with(start), "{}: {}", what, sent);
+                    let most = REASON_LIMIT + '…'.len_utf8();
+                    prop_assert!(sent_reason.len() <= most, "{}: {}", what, sent_reason);
+                    expected["Reason"] = json!(sent_reason);
+                }
+            }
+        }
+        (None, _) => unreachable!("only a prefix leaves the length unknown"),
+    }
+    // Compared as read back: serde_json's float parsing is not correctly
+    // rounded, so a float of the event may not survive a round trip, but
+    // the document writes it as `expected` does.
+    let expected: Value =
+        serde_json::from_slice(&serde_json::to_vec(&expected).expect("a Value serializes"))
+            .expect("JSON");
+    prop_assert_eq!(&sent, &expected, "{}: {}", what, event);
+    // Within the limit, unless the event's own fields, which the document
+    // must echo, take most of it.
+    let echoed: usize = [
+        "StackId",
+        "RequestId",
+        "LogicalResourceId",
+        "PhysicalResourceId",
+    ]
+    .iter()
+    .map(|key| json_len(&sent[*key]))
+    .sum();
+    if echoed <= RESPONSE_LIMIT / 2 {
+        prop_assert!(
+            put.body.len() <= RESPONSE_LIMIT,
+            "{}: a document of {} bytes",
+            what,
+            put.body.len()
+        );
+    }
+    // The invocation's answer: the document's outcome, never its data.
+    let answer = check(what, &served.answer, served.shape)?.ok_or_else(|| {
+        TestCaseError::fail(format!("{what}: delivered, yet {:?}", served.answer))
+    })?;
+    let mut summary = json!({
+        "Status": sent["Status"],
+        "PhysicalResourceId": sent["PhysicalResourceId"],
+    });
+    if let Some(reason) = sent.get("Reason") {
+        summary["Reason"] = reason.clone();
+    }
+    prop_assert_eq!(&answer, &summary, "{}", what);
+    let shown = answer.to_string();
+    prop_assert!(!shown.contains(RESOURCE_SECRET), "{}: {}", what, shown);
+    Ok(())
+}
+
 /// Serves `event` with every handler of every trigger: an event of one
 /// trigger reaching another must fail cleanly too.
 fn serve_everywhere(event: &[u8]) -> Result<(), TestCaseError> {
@@ -2309,7 +2989,9 @@ const KEYS: &str = "Records body messageId receiptHandle attributes messageAttri
     sessionAttributes promptSessionAttributes type authorizationToken methodArn routeArn \
     identitySource stageVariables Authorization authorization triggerSource userPoolId userName \
     callerContext clientId awsSdkVersion request response userAttributes validationData \
-    clientMetadata email scopes groupConfiguration";
+    clientMetadata email scopes groupConfiguration RequestType RequestId ResponseURL StackId \
+    LogicalResourceId PhysicalResourceId ResourceType ResourceProperties OldResourceProperties \
+    ServiceToken";
 
 /// Strings the decoders treat specially.
 const WORDS: &[&str] = &[
@@ -2336,6 +3018,16 @@ const WORDS: &[&str] = &[
     "PreSignUp_SignUp",
     "PostConfirmation_ConfirmSignUp",
     "TokenGeneration_HostedAuth",
+    "Create",
+    "Update",
+    "Delete",
+    "Custom::Registry",
+    // Response URLs: `serve_resources` points the ones that could leave
+    // the machine at its receiver.
+    "http://127.0.0.1:9/cr-response-key?X-Amz-Signature=word-signature",
+    "https://cr-response-bucket.s3.us-east-1.amazonaws.com/cr-response-key?sig-params=sig-values",
+    "http://localhost/r",
+    "ftp://127.0.0.1/r",
     // gzip, in base64, of nothing and of a CloudWatch Logs document.
     "H4sIAAAAAAACAwMAAAAAAAAAAAA=",
     "H4sIAAAAAAACA6tWyk0tLk5MTw2pLEhVslJycQxxjPd1DQ52dHdV0lHKyU93L8ovLQDKpEO4wSVFqYm5QH4xhO9alppXUqxkFV2tlJkCFDYECpdkAg0tScwFajPQgVkAlKuOAaqJUbJSMNRRiFFKzM0vzSsBcY30TGuVamNrAavEHsCNAAAA",
@@ -2667,7 +3359,7 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_json_inside_envelope(records in vec(json_value(), 0..4), wrap in 0..11_u8) {
+    fn arbitrary_json_inside_envelope(records in vec(json_value(), 0..4), wrap in 0..12_u8) {
         // Arbitrary JSON where each envelope expects its records.
         let event = match wrap {
             0 => json!({ "Records": records }),
@@ -2699,6 +3391,18 @@ proptest! {
                 "request": records.get(1),
                 "response": records.get(2),
                 "userName": records.get(3),
+            }),
+            10 => json!({
+                "RequestType": "Create",
+                "RequestId": "r",
+                "ResponseURL": "http://127.0.0.1:9/cr-response-key",
+                "StackId": "s",
+                "LogicalResourceId": "L",
+                "ResourceType": "Custom::T",
+                "ResourceProperties": records.first(),
+                "OldResourceProperties": records.get(1),
+                "PhysicalResourceId": records.get(2),
+                "ServiceToken": records.get(3),
             }),
             _ => json!({
                 "invocationSchemaVersion": "2.0",
@@ -4353,4 +5057,253 @@ fn every_node_of_the_logs_documents() {
     every_node_of(row("cloudwatch_logs"), documents, |document| {
         logs_delivery(&document, 6)
     });
+}
+
+// ---------------------------------------------------------------------------
+// CloudFormation custom resources: requests of every shape, with every kind
+// of `ResponseURL`, their responses PUT to a loopback receiver (real TCP:
+// few cases).
+
+/// A `ResponseURL`: mostly an http(s) URL, to a loopback host or to S3
+/// (which `point_here` points at the receiver), with a path and a query
+/// signed with `SIGNATURE`; now and then with credentials, to an address
+/// that is not loopback yet cannot leave the machine, of another scheme,
+/// without a host, not a URL at all, not a string, or left out.
+fn response_url() -> impl Strategy<Value = Option<Value>> {
+    let scheme = prop_oneof![
+        6 => Just("http://"),
+        3 => Just("https://"),
+        1 => select(&["HTTP://", "ftp://", "//", ""][..]),
+    ];
+    let credentials = prop_oneof![
+        12 => Just(""),
+        1 => select(&["user:pw@", "cr:fuzz-signature@"][..]),
+    ];
+    let host = select(
+        &[
+            "127.0.0.1",
+            "127.0.0.1",
+            "127.0.0.1",
+            "127.0.0.1",
+            "localhost",
+            "localhost",
+            "LocalHost",
+            "[::1]",
+            "127.8.9.10",
+            "cr-response-bucket.s3.us-east-1.amazonaws.com",
+            "cr-response-bucket.s3.us-east-1.amazonaws.com",
+            "cr-response-bucket.s3.us-east-1.amazonaws.com",
+            "10.0.0.1",
+            "0.0.0.0",
+            "[::]",
+            "[::ffff:127.0.0.1]",
+            "[::ffff:10.0.0.1]",
+            "",
+            "a b",
+        ][..],
+    );
+    let port = prop_oneof![
+        Just(String::new()),
+        (1..=u16::MAX).prop_map(|port| format!(":{port}"))
+    ];
+    let path = "(/[A-Za-z0-9._~%-]{0,12}){0,3}";
+    let query = prop::option::of("[a-zA-Z0-9=&%._-]{0,16}").prop_map(|query| {
+        query.map_or_else(String::new, |query| {
+            format!("?X-Amz-Signature={SIGNATURE}&{query}")
+        })
+    });
+    let url = (scheme, credentials, host, port, path, query).prop_map(
+        |(scheme, credentials, host, port, path, query)| {
+            json!(format!("{scheme}{credentials}{host}{port}{path}{query}"))
+        },
+    );
+    prop_oneof![
+        20 => url.prop_map(Some),
+        1 => text().prop_map(|text| Some(json!(text))),
+        1 => json_value().prop_map(Some),
+        1 => Just(None),
+    ]
+}
+
+/// A member of a request: mostly `value`, now and then arbitrary JSON, or
+/// left out.
+fn member(value: impl Strategy<Value = String>) -> impl Strategy<Value = Option<Value>> {
+    prop_oneof![
+        24 => value.prop_map(|value| Some(json!(value))),
+        1 => json_value().prop_map(Some),
+        1 => Just(None),
+    ]
+}
+
+/// Properties as CloudFormation sends them: strings (and `ServiceToken`).
+fn resource_properties() -> impl Strategy<Value = Value> {
+    prop::collection::btree_map(key(), text(), 0..4).prop_map(|properties| json!(properties))
+}
+
+/// A custom resource request as CloudFormation sends one, or nearly: any
+/// request type (mostly `Create`, `Update` or `Delete`); ids of any text,
+/// some long (around the 1 KB a physical id may have, or longer than a
+/// response may be), some JSON would escape; a physical id or none (or an
+/// empty one, or `null`); properties of strings, of any JSON, or of more
+/// data than a response may carry; any `ResponseURL` (`response_url`); and
+/// in a tenth of the cases a member more, of any JSON.
+fn resource_event() -> impl Strategy<Value = Value> {
+    let request_type = member(select(&["Create", "Update", "Delete"][..]).prop_map(str::to_owned));
+    let request_id = member(prop_oneof![
+        6 => "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        2 => text(),
+        1 => "[a-z]{1010,1030}",
+    ]);
+    let stack_id = member(prop_oneof![
+        8 => "arn:aws:cloudformation:us-east-1:[0-9]{12}:stack/[a-z-]{1,16}/[0-9a-f-]{36}",
+        2 => text(),
+        1 => "[a-z]{2100,4200}",
+    ]);
+    let logical_id = member(prop_oneof![
+        6 => "[A-Za-z0-9]{1,24}",
+        2 => text(),
+        1 => Just(String::new()),
+        1 => "[a-z]{1015,1030}",
+        1 => "[\u{1}-\u{1f}\"\\\\]{1,300}",
+    ]);
+    let physical_id = prop_oneof![
+        2 => Just(None),
+        6 => "[a-z0-9-]{1,32}".prop_map(|id| Some(json!(id))),
+        1 => Just(Some(json!(""))),
+        1 => Just(Some(Value::Null)),
+        1 => json_value().prop_map(Some),
+        1 => "[a-z]{1015,1030}".prop_map(|id| Some(json!(id))),
+    ];
+    let resource_type = member("Custom::[A-Za-z]{1,12}");
+    let service_token = prop_oneof![
+        2 => Just(None),
+        5 => "arn:aws:lambda:[a-z0-9-]{1,12}:[0-9]{12}:function:[a-z-]{1,16}".prop_map(|arn| Some(json!(arn))),
+        1 => json_value().prop_map(Some),
+    ];
+    let properties = prop_oneof![
+        1 => Just(None),
+        6 => resource_properties().prop_map(Some),
+        1 => json_value().prop_map(Some),
+        1 => "[a-z]{3500,4500}".prop_map(|blob| Some(json!({ "Blob": blob }))),
+    ];
+    let old_properties = prop_oneof![
+        3 => Just(None),
+        3 => resource_properties().prop_map(Some),
+        1 => json_value().prop_map(Some),
+    ];
+    let extra = prop::option::weighted(0.1, (key(), json_value()));
+    (
+        (request_type, request_id, stack_id, logical_id, physical_id),
+        (resource_type, service_token, properties, old_properties),
+        (response_url(), extra),
+    )
+        .prop_map(|(ids, resource, (url, extra))| {
+            let (request_type, request_id, stack_id, logical_id, physical_id) = ids;
+            let (resource_type, service_token, properties, old_properties) = resource;
+            let mut event = serde_json::Map::new();
+            for (key, value) in [
+                ("RequestType", request_type),
+                ("RequestId", request_id),
+                ("StackId", stack_id),
+                ("LogicalResourceId", logical_id),
+                ("PhysicalResourceId", physical_id),
+                ("ResourceType", resource_type),
+                ("ServiceToken", service_token),
+                ("ResourceProperties", properties),
+                ("OldResourceProperties", old_properties),
+                ("ResponseURL", url),
+            ] {
+                if let Some(value) = value {
+                    event.insert(key.to_owned(), value);
+                }
+            }
+            if let Some((key, value)) = extra {
+                event.insert(key, value);
+            }
+            Value::Object(event)
+        })
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// Custom resources: any request, with any `ResponseURL`, is answered
+    /// by every handler as `check_resource` says: exactly one response
+    /// document PUT to a URL that may be sent to, `SUCCESS` exactly when
+    /// the request decodes and the handler answers a resource
+    /// CloudFormation takes, echoing the event, never over the limit but
+    /// for an event whose own fields fill it; and nothing sent, and
+    /// `InvalidEvent`, for a URL that may not be.
+    #[test]
+    fn custom_resource_answers_every_request(event in resource_event()) {
+        let bytes = serde_json::to_vec(&event).expect("JSON");
+        block_on(serve_row(row("custom_resource"), &bytes))?;
+    }
+
+    /// Custom resources: a refused PUT (S3's 403 for an expired URL) is
+    /// not tried again, and fails the invocation `ResponseNotDelivered`
+    /// naming the URL's scheme, host and path, never its query (the
+    /// signature).
+    #[test]
+    fn custom_resource_refusals_never_show_the_signature(
+        host in select(&["127.0.0.1", "localhost"][..]),
+        path in "(/[A-Za-z0-9._~%-]{0,12}){0,3}",
+        query in "[a-zA-Z0-9=&%._-]{0,16}",
+        sample in 0..row("custom_resource").seeds.len(),
+    ) {
+        let mut event = seed(row("custom_resource").seeds[sample]);
+        event["ResponseURL"] = json!(format!("http://{host}{path}?X-Amz-Signature={SIGNATURE}&{query}"));
+        let bytes = serde_json::to_vec(&event).expect("JSON");
+        let served = block_on(serve_resources_with(
+            row("custom_resource"),
+            &bytes,
+            &[ResourceAnswer::Describes],
+            403,
+        ));
+        let [served] = &served[..] else {
+            unreachable!("one handler")
+        };
+        let delivery = served.delivery.as_ref().expect("a delivery");
+        prop_assert_eq!(delivery.puts.len(), 1, "{:?}: {:?}", delivery, served.answer);
+        let failure = served.answer.as_ref().expect_err("refused");
+        prop_assert_eq!(&failure.error_type, "ResponseNotDelivered");
+        let sent: Value = serde_json::from_slice(&delivery.event).expect("JSON");
+        let url = sent["ResponseURL"].as_str().expect("a URL");
+        let (place, _) = url.split_once('?').expect("a query");
+        // Scheme, host and path: `/` when the URL has none.
+        let place = if place.matches('/').count() == 2 { format!("{place}/") } else { place.to_owned() };
+        let message = &failure.error_message;
+        let logical = event["LogicalResourceId"].as_str().expect("a logical id");
+        prop_assert_eq!(
+            message,
+            &format!("the SUCCESS response for {logical} could not be sent to {place} after 1 attempt: the PUT was answered 403 Forbidden (AccessDenied: Request has expired)")
+        );
+    }
+}
+
+/// A `ResponseURL` with a query but no path
+/// (`http://127.0.0.1:9?X-Amz-Signature=..`) is answered: its PUT's
+/// request target is `/?X-Amz-Signature=..`. Found by
+/// `custom_resource_refusals_never_show_the_signature`, whose PUT could not
+/// be built, so that CloudFormation was never answered.
+#[test]
+fn a_response_url_without_a_path_is_answered() {
+    let mut event = seed(fixture!(
+        "example-cloudformation-custom-resource-create-request.json"
+    ));
+    event["ResponseURL"] = json!("http://127.0.0.1:9?X-Amz-Signature=fuzz-signature");
+    let event = serde_json::to_vec(&event).expect("JSON");
+    let served = block_on(serve_resources_with(
+        row("custom_resource"),
+        &event,
+        &[ResourceAnswer::Describes],
+        200,
+    ));
+    let delivery = served[0].delivery.as_ref().expect("a delivery");
+    assert_eq!(
+        delivery.puts.len(),
+        1,
+        "{delivery:?}: {:?}",
+        served[0].answer
+    );
 }

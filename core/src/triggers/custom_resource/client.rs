@@ -81,9 +81,7 @@ impl Target {
             tls,
             port: authority.port_u16().unwrap_or(if tls { 443 } else { 80 }),
             authority: authority.as_str().to_owned(),
-            path_and_query: uri
-                .path_and_query()
-                .map_or_else(|| "/".to_owned(), |path| path.as_str().to_owned()),
+            path_and_query: request_target(&uri),
             host,
         };
         if !tls && target.loopback().is_none() {
@@ -113,6 +111,19 @@ impl Target {
         let path = self.path_and_query.split('?').next().unwrap_or_default();
         let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://{}{path}", self.authority)
+    }
+}
+
+/// The request target of `uri`: its path (`/` when it has none, also
+/// before a query: `https://host?X-Amz-...`) and query.
+fn request_target(uri: &http::Uri) -> String {
+    let path = match uri.path() {
+        "" => "/",
+        path => path,
+    };
+    match uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_owned(),
     }
 }
 
@@ -372,6 +383,14 @@ mod tests {
         assert_eq!(
             target.describe(),
             "https://cr-response-bucket.s3.us-east-1.amazonaws.com/cr-response-key"
+        );
+        // No path, only a query: the request target starts at `/`.
+        let bare = Target::parse("http://127.0.0.1:9?X-Amz-Signature=abc").unwrap();
+        assert_eq!(bare.path_and_query, "/?X-Amz-Signature=abc");
+        assert_eq!(bare.describe(), "http://127.0.0.1:9/");
+        assert_eq!(
+            Target::parse("https://example.com").unwrap().path_and_query,
+            "/"
         );
         let ipv6 = Target::parse("https://[2001:db8::1]:8443/x").unwrap();
         assert_eq!((ipv6.host.as_str(), ipv6.port), ("2001:db8::1", 8443));
