@@ -236,11 +236,30 @@ fn take_event<'a>(
         None => {
             errors.push(syn::Error::new(
                 sig.paren_token.span.join(),
-                "a Lambda handler takes the event as its first parameter, like `event: MyEvent` (or `event: serde_json::Value` for any JSON)",
+                missing_event(args),
             ));
             None
         }
         Some(first) => check_event(first, args, errors),
+    }
+}
+
+/// What a handler without parameters is told: the type its trigger passes,
+/// when it is one fixed type (`S3Object`, `CustomResourceRequest`).
+fn missing_event(args: &Args) -> String {
+    let spec = args.trigger.as_ref().map(|trigger| trigger.spec);
+    match spec.map(|spec| (spec.name, spec.form)) {
+        Some((name, Form::Fixed { ty, optional: false })) => {
+            let expected = if args.batch.is_some() {
+                format!("events: Vec<lambda_fn::{name}::{ty}>")
+            } else {
+                format!("event: lambda_fn::{name}::{ty}")
+            };
+            format!(
+                "a `{name}` handler takes the `{ty}` it is called for as its first parameter: write `{expected}`"
+            )
+        }
+        _ => "a Lambda handler takes the event as its first parameter, like `event: MyEvent` (or `event: serde_json::Value` for any JSON)".to_owned(),
     }
 }
 
