@@ -55,6 +55,9 @@ pub struct Deadline {
     budget: Option<Duration>,
     /// What was kept from the budget for the trigger's answer.
     reserved: Duration,
+    /// How much earlier than the shutdown's cut this deadline fires: the
+    /// part of the reserve the shutdown grace can spare.
+    cut_early: Duration,
     shutdown: Option<Arc<ShutdownCut>>,
 }
 
@@ -116,6 +119,7 @@ impl Deadline {
             expires_at: None,
             budget: None,
             reserved: Duration::ZERO,
+            cut_early: Duration::ZERO,
             shutdown: None,
         }
     }
@@ -126,6 +130,7 @@ impl Deadline {
             expires_at: arrived.checked_add(budget),
             budget: Some(budget),
             reserved: Duration::ZERO,
+            cut_early: Duration::ZERO,
             shutdown: None,
         }
     }
@@ -133,16 +138,19 @@ impl Deadline {
     /// This deadline, firing `reserve` earlier: the handler's, when its
     /// trigger needs time to send the answer after it (see
     /// `Trigger::RESERVE`). A budget of less than twice `reserve` is
-    /// halved instead, so that the handler still gets half of it. A
-    /// shutdown cut stays as it is.
+    /// halved instead, so that the handler still gets half of it. When the
+    /// environment shuts down, the handler's cut comes up to half the
+    /// shutdown grace earlier, so that the answer still has time.
     pub(crate) fn reserving(&self, reserve: Duration) -> Self {
         let mut handler = self.clone();
-        let (Some(budget), Some(expires_at)) = (self.budget, self.expires_at) else {
-            return handler;
-        };
         if reserve.is_zero() {
             return handler;
         }
+        let (Some(budget), Some(expires_at)) = (self.budget, self.expires_at) else {
+            // No deadline: only a shutdown can cut the handler short.
+            handler.cut_early = (self.cut_early + reserve).min(SHUTDOWN_GRACE / 2);
+            return handler;
+        };
         let kept = if budget >= reserve * 2 {
             reserve
         } else {
@@ -151,6 +159,7 @@ impl Deadline {
         handler.budget = Some(budget - kept);
         handler.expires_at = Some(expires_at - kept);
         handler.reserved = self.reserved + kept;
+        handler.cut_early = (self.cut_early + kept).min(SHUTDOWN_GRACE / 2);
         handler
     }
 
@@ -176,6 +185,7 @@ impl Deadline {
     /// its own deadline (or it has none).
     pub(crate) fn shutdown_cut(&self) -> Option<Instant> {
         let cut = self.shutdown.as_ref()?.at()?;
+        let cut = cut.checked_sub(self.cut_early).unwrap_or(cut);
         match self.expires_at {
             Some(own) if own <= cut => None,
             _ => Some(cut),
@@ -269,6 +279,7 @@ impl Deadline {
         };
         let cut = async {
             let at = shutdown.begun().await;
+            let at = at.checked_sub(self.cut_early).unwrap_or(at);
             tokio::time::sleep_until(at.into()).await;
         };
         futures_util::future::select(std::pin::pin!(own), std::pin::pin!(cut)).await;
@@ -394,6 +405,31 @@ mod tests {
                 .reserving(Duration::from_secs(2))
                 .is_known()
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_reserve_also_comes_before_a_shutdown_cut() {
+        let shutdown = Arc::new(ShutdownCut::default());
+        let start = Instant::now();
+        let invocation =
+            Deadline::after(start, Duration::from_secs(10)).with_shutdown(shutdown.clone());
+        let handler = invocation.reserving(Duration::from_secs(2));
+        let cut = start + Duration::from_millis(250);
+        shutdown.begin(cut);
+        // The invocation's answer has until the cut; its handler stops half
+        // the grace before it.
+        assert_eq!(invocation.expires_at(), Some(cut));
+        assert_eq!(handler.expires_at(), Some(cut - SHUTDOWN_GRACE / 2));
+        let started = tokio::time::Instant::now();
+        handler.expired().await;
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(120), "{took:?}");
+        assert!(took < Duration::from_millis(250), "{took:?}");
+        // Without a deadline too.
+        let unknown = Deadline::unknown()
+            .with_shutdown(shutdown)
+            .reserving(Duration::from_secs(2));
+        assert_eq!(unknown.expires_at(), Some(cut - SHUTDOWN_GRACE / 2));
     }
 
     #[test]

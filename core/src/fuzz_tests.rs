@@ -2692,14 +2692,14 @@ fn expected_resource_request(event: &Value) -> Option<Value> {
     }))
 }
 
-/// `reason` cut to `REASON_LIMIT` bytes at a character, with a `…`.
+/// `reason` cut with a `…` so that, written as JSON (escapes and quotes
+/// and all), it takes at most `REASON_LIMIT` bytes.
 fn cut_reason(mut reason: String) -> String {
-    if reason.len() > REASON_LIMIT {
-        let mut cut = REASON_LIMIT;
-        while !reason.is_char_boundary(cut) {
-            cut -= 1;
+    let json_len = |text: &str| serde_json::to_string(text).expect("a string").len();
+    if json_len(&reason) > REASON_LIMIT {
+        while json_len(&reason) + '…'.len_utf8() > REASON_LIMIT {
+            reason.pop();
         }
-        reason.truncate(cut);
         reason.push('…');
     }
     reason
@@ -2722,15 +2722,15 @@ enum ExpectedReason {
 /// physical id, `NoEcho` and data when the request decodes, the handler
 /// answers and the id is one CloudFormation takes (not empty, at most 1 KB);
 /// otherwise `FAILED` with no data, the reason the failure's type and
-/// message, and the request's physical id, else its logical id, else
-/// `lambda-fn-unknown-resource`.
+/// message, and the request's physical id, else (a `Create`, which has
+/// none) `lambda-fn:create-failed:` and the request id. The `Delete` of
+/// such a marker is `SUCCESS` without the handler.
 fn expected_document(kind: ResourceAnswer, event: &Value) -> (Value, ExpectedReason) {
     let text = |key: &str| event.get(key).and_then(Value::as_str).unwrap_or_default();
     let physical = Some(text("PhysicalResourceId")).filter(|id| !id.is_empty());
     let logical = text("LogicalResourceId");
-    let failed_id = physical
-        .or(Some(logical).filter(|id| !id.is_empty()))
-        .unwrap_or("lambda-fn-unknown-resource");
+    let marker = format!("lambda-fn:create-failed:{}", text("RequestId"));
+    let failed_id = physical.unwrap_or(&marker);
     let document = |status: &str, id: &str, no_echo: bool, data: Value| {
         json!({
             "Status": status,
@@ -2746,6 +2746,14 @@ fn expected_document(kind: ResourceAnswer, event: &Value) -> (Value, ExpectedRea
     let Some(request) = expected_resource_request(event) else {
         return failed(ExpectedReason::StartsWith("InvalidEvent: "));
     };
+    if let Some(id) = physical.filter(|id| {
+        request["RequestType"] == "Delete" && id.starts_with("lambda-fn:create-failed:")
+    }) {
+        return (
+            document("SUCCESS", id, false, json!({})),
+            ExpectedReason::None,
+        );
+    }
     let (id, no_echo, data) = match kind {
         ResourceAnswer::Describes => {
             let id = physical.unwrap_or(logical).to_owned();
@@ -5173,6 +5181,8 @@ fn resource_event() -> impl Strategy<Value = Value> {
         1 => Just(Some(Value::Null)),
         1 => json_value().prop_map(Some),
         1 => "[a-z]{1015,1030}".prop_map(|id| Some(json!(id))),
+        // What a failed Create was reported as.
+        1 => "lambda-fn:create-failed:[a-z0-9-]{0,36}".prop_map(|id| Some(json!(id))),
     ];
     let resource_type = member("Custom::[A-Za-z]{1,12}");
     let service_token = prop_oneof![

@@ -470,6 +470,15 @@ fn request(url: &str, request_type: &str, logical_id: &str, name: Option<&str>) 
     event
 }
 
+/// What a failed `Create` of `event` is reported as: no physical id, but
+/// one that names nothing real.
+fn failed_create(event: &Value) -> String {
+    format!(
+        "lambda-fn:create-failed:{}",
+        event["RequestId"].as_str().unwrap()
+    )
+}
+
 /// An `Update` of the resource `physical_id` from `old_name` to `name`.
 fn update(url: &str, logical_id: &str, physical_id: &str, old_name: &str, name: &str) -> Value {
     let mut event = request(url, "Update", logical_id, Some(name));
@@ -700,8 +709,8 @@ async fn every_failure_is_put_as_failed_and_the_invocation_answered() {
     let bucket = Bucket::http(&[]).await;
     let (api, mut function) = start(&[]).await;
 
-    // The handler's error: a failed Create names its logical id, which the
-    // rollback's Delete then gets.
+    // The handler's error: a failed Create has no physical id, and is
+    // reported as one that names nothing real.
     let refused = request(&bucket.url, "Create", "OrdersName", Some("fail"));
     let answer = api.invoke(refused.to_string(), three_seconds()).await;
     let put = bucket.only_put();
@@ -710,10 +719,24 @@ async fn every_failure_is_put_as_failed_and_the_invocation_answered() {
         put.body["Reason"],
         format!("NameRefused: the name \"fail\" is refused{SEE_LOGS}")
     );
-    let mut expected = document(&refused, "FAILED", "OrdersName", json!({}));
+    let mut expected = document(&refused, "FAILED", &failed_create(&refused), json!({}));
     expected["Reason"] = put.body["Reason"].clone();
     assert_eq!(put.body, expected);
     assert_failed_summary(&answer, &put);
+
+    // The stack rolls back: the Delete of what the failed Create reported
+    // succeeds, with that id.
+    let rollback = delete(&bucket.url, "OrdersName", &failed_create(&refused), "fail");
+    let answer = api.invoke(rollback.to_string(), three_seconds()).await;
+    let put = bucket.only_put();
+    assert_eq!(
+        put.body,
+        document(&rollback, "SUCCESS", &failed_create(&refused), json!({}))
+    );
+    assert_eq!(
+        summary(&answer),
+        json!({"Status": "SUCCESS", "PhysicalResourceId": failed_create(&refused)})
+    );
 
     // A failed Update keeps the resource's physical id.
     let renamed = update(
@@ -734,7 +757,7 @@ async fn every_failure_is_put_as_failed_and_the_invocation_answered() {
     let nameless = request(&bucket.url, "Create", "NamelessName", None);
     let answer = api.invoke(nameless.to_string(), three_seconds()).await;
     let put = bucket.only_put();
-    assert_eq!(put.body["PhysicalResourceId"], "NamelessName");
+    assert_eq!(put.body["PhysicalResourceId"], failed_create(&nameless));
     let why = reason(&put);
     assert!(
         why.starts_with("InvalidProperties: ResourceProperties")
@@ -776,7 +799,7 @@ async fn every_failure_is_put_as_failed_and_the_invocation_answered() {
         "{}",
         reason(&put)
     );
-    assert_eq!(put.body["PhysicalResourceId"], "OrdersName");
+    assert_eq!(put.body["PhysicalResourceId"], failed_create(&orphan));
     assert_failed_summary(&answer, &put);
 
     // Nothing but the URL: still answered.
@@ -784,7 +807,7 @@ async fn every_failure_is_put_as_failed_and_the_invocation_answered() {
     let answer = api.invoke(bare.to_string(), three_seconds()).await;
     let put = bucket.only_put();
     bucket.assert_presigned(&put);
-    assert_eq!(put.body["PhysicalResourceId"], "lambda-fn-unknown-resource");
+    assert_eq!(put.body["PhysicalResourceId"], "lambda-fn:create-failed:");
     assert!(
         reason(&put).starts_with("InvalidEvent: "),
         "{}",
@@ -801,7 +824,7 @@ async fn every_failure_is_put_as_failed_and_the_invocation_answered() {
     );
     assert_eq!(bucket.only_put().body["Data"]["Created"], 1);
 
-    assert_answered_once_each(&api, 7);
+    assert_answered_once_each(&api, 8);
     let stderr = stop(&mut function).await;
     assert_no_credentials(&stderr, &[&bucket]);
 }
@@ -826,7 +849,7 @@ async fn the_guard_puts_failed_before_the_deadline() {
         "{why}"
     );
     assert!(why.ends_with(" kept to send the response)"), "{why}");
-    assert_eq!(put.body["PhysicalResourceId"], "OrdersName");
+    assert_eq!(put.body["PhysicalResourceId"], failed_create(&create));
     assert_eq!(put.body["RequestId"], create["RequestId"]);
     assert_failed_summary(&answer, &put);
     assert_answered_once_each(&api, 1);
@@ -1067,11 +1090,14 @@ async fn without_a_usable_response_url_nothing_is_sent() {
         outside.wait_for_connections(1).await;
     }
 
-    // The environment serves on, to the loopback bucket.
+    // The environment serves on, to the loopback bucket; and none of the
+    // Creates above reached the handler: this is the first it created.
     let create = request(&bucket.url, "Create", "OrdersName", Some("orders"));
     let answer = api.invoke(create.to_string(), three_seconds()).await;
     assert_eq!(summary(&answer)["Status"], "SUCCESS");
-    bucket.assert_presigned(&bucket.only_put());
+    let put = bucket.only_put();
+    bucket.assert_presigned(&put);
+    assert_eq!(put.body["Data"]["Created"], 1, "{:?}", put.body);
 
     let invocations = if outside.is_some() { 5 } else { 4 };
     assert_answered_once_each(&api, invocations);

@@ -30,11 +30,16 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 /// and S3's answer.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The least time one address is given to accept a connection before the
+/// next is tried (an address that drops SYNs, an IPv6 one without a route).
+const MIN_CONNECT_TIMEOUT: Duration = Duration::from_millis(250);
+
 /// How much of an error answer is read, to quote S3's error code.
 const ERROR_BODY_LIMIT: usize = 4096;
 
-/// Where a response goes: a URL checked for its scheme and host.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where a response goes: a URL checked for its scheme and host. Its
+/// `Debug` is [`Target::describe`]: never the query.
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Target {
     tls: bool,
     host: String,
@@ -114,6 +119,12 @@ impl Target {
     }
 }
 
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Target({})", self.describe())
+    }
+}
+
 /// The request target of `uri`: its path (`/` when it has none, also
 /// before a query: `https://host?X-Amz-...`) and query.
 fn request_target(uri: &http::Uri) -> String {
@@ -152,23 +163,24 @@ enum Attempt {
 }
 
 /// PUTs `body` to `target` with an empty `Content-Type` (what the URL is
-/// signed for), trying again after a connection failure, a timeout or a
-/// 5xx/429 answer, up to [`ATTEMPTS`] times and never past `until`.
+/// signed for), trying again after a connection failure, a timeout, a TLS
+/// alert or a 5xx, 429, 408 or S3 `RequestTimeout` answer, up to [`ATTEMPTS`] times and never past `until`.
 pub(crate) async fn put(target: &Target, body: Bytes, until: Instant) -> Result<Sent, NotSent> {
     let mut backoff = FIRST_BACKOFF;
     let mut attempts = 0;
     loop {
         attempts += 1;
         let left = until.saturating_duration_since(Instant::now());
+        let budget = left.min(ATTEMPT_TIMEOUT);
         let outcome =
-            match tokio::time::timeout(left.min(ATTEMPT_TIMEOUT), attempt(target, body.clone()))
+            match tokio::time::timeout(budget, attempt(target, body.clone(), attempts, budget))
                 .await
             {
                 Ok(Ok(status)) => return Ok(Sent { status, attempts }),
                 Ok(Err(outcome)) => outcome,
                 Err(_) => Attempt::Retry(format!(
                     "no answer within {}",
-                    crate::deadline::format_duration(left.min(ATTEMPT_TIMEOUT))
+                    crate::deadline::format_duration(budget)
                 )),
             };
         let reason = match outcome {
@@ -191,9 +203,15 @@ pub(crate) async fn put(target: &Target, body: Bytes, until: Instant) -> Result<
     }
 }
 
-/// One attempt: a fresh connection, the PUT, S3's status.
-async fn attempt(target: &Target, body: Bytes) -> Result<u16, Attempt> {
-    let tcp = connect(target).await?;
+/// One attempt (the `number`th, within `budget`): a fresh connection, the
+/// PUT, S3's status.
+async fn attempt(
+    target: &Target,
+    body: Bytes,
+    number: u32,
+    budget: Duration,
+) -> Result<u16, Attempt> {
+    let tcp = connect(target, number, budget).await?;
     if target.tls {
         let config = tls_config().map_err(Attempt::GiveUp)?;
         let name = ServerName::try_from(target.host.clone()).map_err(|_| {
@@ -209,9 +227,11 @@ async fn attempt(target: &Target, body: Bytes) -> Result<u16, Attempt> {
     }
 }
 
-/// A TCP connection to the first address of `target` that accepts one.
-async fn connect(target: &Target) -> Result<TcpStream, Attempt> {
-    let addresses: Vec<SocketAddr> = match target.loopback() {
+/// A TCP connection to the first address of `target` that accepts one,
+/// each given its share of `budget`; the `number`th attempt starts at
+/// another address than the one before.
+async fn connect(target: &Target, number: u32, budget: Duration) -> Result<TcpStream, Attempt> {
+    let mut addresses: Vec<SocketAddr> = match target.loopback() {
         Some(ips) => ips
             .into_iter()
             .map(|ip| SocketAddr::new(ip, target.port))
@@ -221,31 +241,56 @@ async fn connect(target: &Target) -> Result<TcpStream, Attempt> {
             .map_err(|err| Attempt::Retry(format!("{} did not resolve: {err}", target.host)))?
             .collect(),
     };
-    let mut last = format!("{} has no address", target.host);
+    if addresses.is_empty() {
+        return Err(Attempt::Retry(format!("{} has no address", target.host)));
+    }
+    let len = addresses.len();
+    addresses.rotate_left((number as usize).saturating_sub(1) % len);
+    let share = (budget / u32::try_from(len).unwrap_or(u32::MAX)).max(MIN_CONNECT_TIMEOUT);
+    let mut last = String::new();
     for address in addresses {
-        match TcpStream::connect(address).await {
-            Ok(stream) => {
+        match tokio::time::timeout(share, TcpStream::connect(address)).await {
+            Ok(Ok(stream)) => {
                 // The document goes in one write; no reason to wait for an ack.
                 let _ = stream.set_nodelay(true);
                 return Ok(stream);
             }
-            Err(err) => last = format!("could not connect to {address}: {err}"),
+            Ok(Err(err)) => last = format!("could not connect to {address}: {err}"),
+            Err(_) => {
+                last = format!(
+                    "could not connect to {address} within {}",
+                    crate::deadline::format_duration(share)
+                );
+            }
         }
     }
     Err(Attempt::Retry(last))
 }
 
-/// A certificate or protocol error is not worth another attempt; a
-/// connection lost during the handshake is.
+/// A certificate the roots do not vouch for is not worth another attempt;
+/// a connection lost or an alert during the handshake is.
 fn tls_failure(target: &Target, err: &std::io::Error) -> Attempt {
     let message = format!("the TLS handshake with {} failed: {err}", target.host);
-    let refused = err
-        .get_ref()
-        .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
+    let refused = err.get_ref().is_some_and(|inner| {
+        matches!(
+            inner.downcast_ref::<rustls::Error>(),
+            Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+        )
+    });
     if refused {
         Attempt::GiveUp(message)
     } else {
         Attempt::Retry(message)
+    }
+}
+
+/// Aborts the connection's task when the attempt ends, also when its
+/// timeout drops it.
+struct Driver(tokio::task::JoinHandle<Result<(), hyper::Error>>);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -257,7 +302,7 @@ where
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
         .await
         .map_err(|err| Attempt::Retry(format!("HTTP handshake failed: {err}")))?;
-    let driver = tokio::spawn(connection);
+    let _driver = Driver(tokio::spawn(connection));
     let length = body.len();
     let request = http::Request::put(target.path_and_query.as_str())
         .header(http::header::HOST, target.authority.as_str())
@@ -267,7 +312,7 @@ where
         .body(Full::new(body))
         .map_err(|err| Attempt::GiveUp(format!("the request could not be built: {err}")))?;
     let answered = sender.send_request(request).await;
-    let result = match answered {
+    match answered {
         Err(err) => Err(Attempt::Retry(format!("the PUT failed: {err}"))),
         Ok(response) => {
             let status = response.status();
@@ -280,16 +325,17 @@ where
                     .map(|collected| collected.to_bytes())
                     .unwrap_or_default();
                 let message = refusal(status, &body);
-                if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 408 {
+                // S3 answers an upload it gave up waiting for `400
+                // RequestTimeout`, which its SDKs try again.
+                let timed_out = status.as_u16() == 400 && message.contains("(RequestTimeout");
+                if status.is_server_error() || matches!(status.as_u16(), 408 | 429) || timed_out {
                     Err(Attempt::Retry(message))
                 } else {
                     Err(Attempt::GiveUp(message))
                 }
             }
         }
-    };
-    driver.abort();
-    result
+    }
 }
 
 /// `the PUT was answered 403 Forbidden (AccessDenied: Request has

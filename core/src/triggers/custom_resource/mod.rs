@@ -13,40 +13,50 @@
 //! response document PUT to the presigned S3 URL in the request's
 //! `ResponseURL`
 //! (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html>).
-//! lambda-fn sends it itself, **whatever happens**: `SUCCESS` with the
-//! handler's resource, or `FAILED` with a reason when the handler returns
-//! an error, panics or is stopped by the deadline guard, and when the
-//! request does not decode but has a usable `ResponseURL`, so that a stack
-//! never waits an hour for an answer that will not come. Then the
-//! invocation is answered: with a summary (`Status`, `PhysicalResourceId`,
-//! `Reason`) once the document is delivered, or with the error
-//! `ResponseNotDelivered` when it could not be, so that Lambda's retries of
-//! the asynchronous invocation try again.
+//! lambda-fn sends it itself, **whatever happens** to the handler:
+//! `SUCCESS` with the handler's resource, or `FAILED` with a reason when
+//! the handler returns an error, panics or is stopped by the deadline guard
+//! (also when the environment shuts down), and when the request does not
+//! decode but has a usable `ResponseURL`, so that a stack never waits an
+//! hour for an answer that will not come. Then the invocation is answered:
+//! with a summary (`Status`, `PhysicalResourceId`, `Reason`) once the
+//! document is delivered, or with the error `ResponseNotDelivered` when it
+//! could not be, so that Lambda's retries of the asynchronous invocation try
+//! again (and the event reaches the function's on-failure destination after
+//! them): make the handler idempotent. An event with no usable
+//! `ResponseURL` (none, not a URL, plain HTTP off loopback) is never given
+//! to the handler: it fails `InvalidEvent`, as there is nobody to tell.
 //!
 //! The PUT:
 //! - goes over HTTPS with rustls (the ring provider; the webpki roots plus
 //!   the PEM certificates of `SSL_CERT_FILE`, when it is set), never
 //!   OpenSSL. A `ResponseURL` on a loopback address (`127.0.0.0/8`, `::1`,
 //!   `localhost`) may be plain HTTP, for local testing; any other must be
-//!   HTTPS, or nothing is sent and the invocation fails `InvalidEvent`.
+//!   HTTPS.
 //! - has an empty `Content-Type`, which the URL is signed for.
-//! - is tried up to 5 times, after a connection failure, a timeout or a
-//!   5xx, 429 or 408 answer, with a backoff from 200 ms doubling, and never past
-//!   the invocation's deadline guard (30 s when the deadline is unknown).
-//!   A 4xx answer (an expired URL) or a certificate error is not retried.
+//! - is tried up to 5 times, after a connection failure, a timeout, a TLS
+//!   alert, or a 5xx, 429, 408 or S3 `RequestTimeout` answer, with a backoff
+//!   from 200 ms doubling, within the invocation's deadline guard and at
+//!   most 30 s. Any other 4xx answer (an expired URL) or a certificate the
+//!   roots do not vouch for is not retried. Each address of the host gets
+//!   its share of an attempt, and a retry starts at the next address.
 //! - is logged with the URL's host and path only: the query is the
 //!   signature, a credential.
 //!
 //! Time for it is kept from the handler: the guard fires 2 s before it
-//! would for other triggers (half the budget when that is under 4 s), and
-//! the `FAILED` reason says so.
+//! would for other triggers (half the budget when that is under 4 s; when
+//! the environment shuts down, half the shutdown grace), and the `FAILED`
+//! reason says so.
 //!
-//! A failed `Create` is reported with the request's logical id as its
-//! physical id, so CloudFormation's rollback sends a `Delete` for that id:
-//! a `Delete` of a resource that does not exist must succeed. A changed
-//! physical id on `Update` is a replacement: CloudFormation then deletes the
-//! old one. A response over CloudFormation's 4096-byte limit is sent as
-//! `FAILED`, saying so.
+//! A failed `Create` has no physical id: it is reported as
+//! [`FAILED_CREATE`] followed by the request id, which names nothing real,
+//! and CloudFormation's rollback `Delete` for it is answered `SUCCESS`
+//! without calling the handler. A changed physical id on `Update` is a
+//! replacement: CloudFormation then deletes the old one, so a `Delete` of
+//! something that no longer exists must succeed. A response over
+//! CloudFormation's 4096-byte limit is sent as `FAILED`, saying so. A
+//! property that does not decode ([`InvalidProperties`]) is reported
+//! without its value, which may be a secret.
 
 mod client;
 
@@ -80,8 +90,14 @@ const MAX_RESPONSE: usize = 4096;
 /// CloudFormation's limit on a physical resource id.
 const MAX_PHYSICAL_ID: usize = 1024;
 
-/// The longest `Reason` sent: leaves room for the rest of the document.
+/// The longest `Reason` sent, as JSON: leaves room for the rest of the
+/// document.
 const MAX_REASON: usize = 1536;
+
+/// What a failed `Create` is reported as instead of a physical id (it has
+/// none), followed by the request id: never a real resource's id, so that
+/// the rollback's `Delete` for it is answered without calling the handler.
+pub const FAILED_CREATE: &str = "lambda-fn:create-failed:";
 
 /// A custom resource request: any JSON, so that one that does not decode
 /// is still answered `FAILED` when its `ResponseURL` can be read.
@@ -91,6 +107,8 @@ const MAX_REASON: usize = 1536;
 pub struct Event {
     reply: Result<Reply, String>,
     request: Result<CustomResourceRequest, String>,
+    /// A `Delete` of a resource whose `Create` failed ([`FAILED_CREATE`]).
+    nothing_to_delete: bool,
 }
 
 /// What the response must echo, and where it goes: read field by field,
@@ -120,7 +138,15 @@ impl From<Value> for Event {
             }),
         };
         let request = request_of(&value);
-        Event { reply, request }
+        // A Delete of what a failed Create reported: nothing to delete.
+        let nothing_to_delete = matches!(&request, Ok(request)
+            if request.request_type == RequestType::Delete
+                && request.physical_resource_id.as_deref().is_some_and(|id| id.starts_with(FAILED_CREATE)));
+        Event {
+            reply,
+            request,
+            nothing_to_delete,
+        }
     }
 }
 
@@ -267,7 +293,58 @@ impl CustomResourceRequest {
 
 fn properties<T: DeserializeOwned>(value: &Value, field: &str) -> Result<T, InvalidProperties> {
     decode::from_value(value)
-        .map_err(|failure| InvalidProperties(failure.in_field(field).message()))
+        .map_err(|failure| InvalidProperties(unquoted(&failure.in_field(field).message())))
+}
+
+/// A decode message without the value it quotes (serde's ``invalid type:
+/// string "hunter2", expected u32``, ``unknown variant `x` ``): a property
+/// may be a secret (a `NoEcho` parameter), and the message becomes the
+/// `FAILED` reason CloudFormation shows in the stack's events.
+fn unquoted(message: &str) -> String {
+    const QUOTING: [&str; 3] = ["invalid type: ", "invalid value: ", "unknown variant "];
+    let Some((at, prefix)) = QUOTING
+        .iter()
+        .filter_map(|prefix| message.find(prefix).map(|at| (at, prefix)))
+        .min()
+    else {
+        return message.to_owned();
+    };
+    let rest_at = at + prefix.len();
+    let rest = &message[rest_at..];
+    // The value starts at the first quote: `"` (a string, escaped as Rust
+    // writes it) or a backtick (numbers, characters, variants).
+    let Some(open) = rest.find(['"', '`']) else {
+        return message.to_owned();
+    };
+    if rest[..open].contains(',') {
+        // The quote is in what was expected (`invalid type: map, expected
+        // `Fast``): no value is quoted.
+        return message.to_owned();
+    }
+    let quote = rest.as_bytes()[open];
+    let mut close = None;
+    let mut escaped = false;
+    for (index, byte) in rest.bytes().enumerate().skip(open + 1) {
+        match byte {
+            b'\\' if quote == b'"' && !escaped => escaped = true,
+            _ if byte == quote && !escaped => {
+                close = Some(index);
+                break;
+            }
+            _ => escaped = false,
+        }
+    }
+    let Some(close) = close else {
+        return message.to_owned();
+    };
+    // `invalid type: string`, `unknown variant`: what it was, not which.
+    let what = format!("{prefix}{}", &rest[..open]);
+    format!(
+        "{}{}{}",
+        &message[..at],
+        what.trim_end(),
+        &rest[close + 1..]
+    )
 }
 
 /// The properties of a request did not decode as the handler's type: the
@@ -295,7 +372,7 @@ impl std::error::Error for InvalidProperties {}
 /// assert_eq!(resource.physical_resource_id(), "queue-7f3a");
 /// assert_eq!(resource.data()["Shards"], 4);
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[must_use]
 pub struct Resource {
     physical_resource_id: String,
@@ -351,6 +428,20 @@ impl Resource {
     }
 }
 
+/// Hides the data of a `NoEcho` resource.
+impl fmt::Debug for Resource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("Resource");
+        debug.field("physical_resource_id", &self.physical_resource_id);
+        if self.no_echo {
+            debug.field("data", &"<NoEcho>");
+        } else {
+            debug.field("data", &self.data);
+        }
+        debug.field("no_echo", &self.no_echo).finish()
+    }
+}
+
 impl Answers for Source {
     type Answer = Resource;
 
@@ -374,7 +465,15 @@ impl Answers for Source {
 impl Fixed for Source {
     type Payload = CustomResourceRequest;
 
+    /// Not when no response can be sent: the handler would make a
+    /// resource CloudFormation never hears of (the invocation fails
+    /// `InvalidEvent`, saying why).
     fn payload(event: &Event) -> Result<CustomResourceRequest, Failure> {
+        if let Err(why) = &event.reply {
+            return Err(Failure::invalid_event(format!(
+                "{why}, so the handler was not called"
+            )));
+        }
         event.request.clone().map_err(Failure::invalid_event)
     }
 }
@@ -407,8 +506,12 @@ impl Trigger for Source {
         (!id.is_empty()).then_some(id)
     }
 
-    /// An invocation carries one request: it is the only record.
+    /// An invocation carries one request: it is the only record, but for
+    /// the `Delete` of a failed `Create`, which has nothing to run.
     fn records(event: &Event) -> &[Event] {
+        if event.nothing_to_delete {
+            return &[];
+        }
         std::slice::from_ref(event)
     }
 
@@ -421,11 +524,16 @@ impl Trigger for Source {
         outcome: BatchOutcome<Resource>,
         deadline: &Deadline,
     ) -> Outcome {
-        let result = outcome.into_results().next().unwrap_or_else(|| {
-            Err(Failure::InvalidResponse(
-                "the request has no outcome".to_owned(),
-            ))
-        });
+        let result = outcome
+            .into_results()
+            .next()
+            .unwrap_or_else(|| match &event.request {
+                // The rollback of a failed Create: nothing was made.
+                Ok(request) if event.nothing_to_delete => Ok(Resource::of(request)),
+                _ => Err(Failure::InvalidResponse(
+                    "the request has no outcome".to_owned(),
+                )),
+            });
         let reply = match &event.reply {
             Ok(reply) => reply,
             Err(why) => {
@@ -456,6 +564,7 @@ impl Trigger for Source {
                     target: "lambda_fn",
                     url = %reply.target.describe(),
                     status = document.status,
+                    reason = document.reason.as_deref(),
                     http_status = sent.status,
                     attempts = sent.attempts,
                     "custom resource response sent"
@@ -567,26 +676,30 @@ impl Document {
 }
 
 /// The physical id of a failed request: the request's, or on a `Create`
-/// (which has none) its logical id, so that the rollback's `Delete` names
-/// something stable.
+/// (which has none) [`FAILED_CREATE`] and the request id, which the
+/// rollback's `Delete` then names, and which names nothing real.
 fn failed_id(reply: &Reply) -> String {
     reply
         .physical_resource_id
         .clone()
-        .or_else(|| Some(reply.logical_resource_id.clone()).filter(|id| !id.is_empty()))
-        .unwrap_or_else(|| "lambda-fn-unknown-resource".to_owned())
+        .unwrap_or_else(|| format!("{FAILED_CREATE}{}", reply.request_id))
 }
 
-/// `Handler error type: message`, cut to [`MAX_REASON`] bytes, and where
-/// the logs are.
+/// `<errorType>: <message>`, cut to [`MAX_REASON`] bytes as JSON writes
+/// it (escapes and all), and where the logs are.
 fn reason(failure: &Failure) -> String {
     let mut reason = format!("{}: {}", failure.error_type(), failure.message());
-    if reason.len() > MAX_REASON {
-        let mut cut = MAX_REASON;
+    let json_len = |text: &str| serde_json::to_string(text).map_or(usize::MAX, |json| json.len());
+    if json_len(&reason) > MAX_REASON {
+        // Cut at a character, then drop characters until it fits.
+        let mut cut = reason.len().min(MAX_REASON);
         while !reason.is_char_boundary(cut) {
             cut -= 1;
         }
         reason.truncate(cut);
+        while json_len(&reason) + '…'.len_utf8() > MAX_REASON {
+            reason.pop();
+        }
         reason.push('…');
     }
     if let Ok(stream) = std::env::var("AWS_LAMBDA_LOG_STREAM_NAME") {

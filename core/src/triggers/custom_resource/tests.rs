@@ -301,13 +301,14 @@ async fn a_handler_error_is_put_as_failed_with_its_message() {
     let put = bucket.only_put();
     assert_eq!(put["Status"], "FAILED");
     assert_eq!(put["Reason"], "HandlerError: the name fail is taken");
-    // A Create has no physical id yet: the logical id stands in, so the
-    // rollback's Delete names something stable.
-    assert_eq!(put["PhysicalResourceId"], "CustomResource");
+    // A Create has no physical id yet: the marker stands in, which names
+    // nothing real.
+    let marker = "lambda-fn:create-failed:82304eb2-bdda-469f-a33b-a3f1406d0a52";
+    assert_eq!(put["PhysicalResourceId"], marker);
     assert_eq!(put["Data"], json!({}));
     assert_eq!(
         answer,
-        json!({"Status": "FAILED", "PhysicalResourceId": "CustomResource", "Reason": "HandlerError: the name fail is taken"})
+        json!({"Status": "FAILED", "PhysicalResourceId": marker, "Reason": "HandlerError: the name fail is taken"})
     );
     // An Update that fails keeps the resource's id.
     serve(&bucket.event(&with_name(UPDATE, "fail")), None)
@@ -393,7 +394,7 @@ async fn an_undecodable_request_with_a_response_url_is_put_as_failed() {
     summary(serve(&bucket.event("{}"), None).await);
     let put = &bucket.puts()[2];
     assert_eq!(put["Status"], "FAILED");
-    assert_eq!(put["PhysicalResourceId"], "lambda-fn-unknown-resource");
+    assert_eq!(put["PhysicalResourceId"], "lambda-fn:create-failed:");
 }
 
 #[tokio::test]
@@ -484,15 +485,103 @@ async fn an_empty_physical_id_is_put_as_failed() {
 }
 
 #[test]
-fn long_reasons_are_cut_at_a_character() {
-    let failure = Failure::Panic("é".repeat(2000));
-    let reason = reason(&failure);
-    assert!(
-        reason.len() <= MAX_REASON + '…'.len_utf8() + 64,
-        "{}",
-        reason.len()
+fn long_reasons_are_cut_to_fit_as_json() {
+    for message in ["é".repeat(2000), "\"".repeat(2000), "\u{1}".repeat(2000)] {
+        let reason = reason(&Failure::Panic(message));
+        let json = serde_json::to_string(&reason).unwrap();
+        assert!(json.len() <= MAX_REASON + 128, "{}", json.len());
+        assert!(json.len() > MAX_REASON - 8, "{}", json.len());
+        assert!(reason.contains('…'));
+    }
+}
+
+#[tokio::test]
+async fn the_rollback_of_a_failed_create_is_answered_without_the_handler() {
+    let bucket = Bucket::new().await;
+    let mut event: Value = serde_json::from_str(DELETE).unwrap();
+    event["PhysicalResourceId"] =
+        "lambda-fn:create-failed:82304eb2-bdda-469f-a33b-a3f1406d0a52".into();
+    // The handler would fail this Delete (no Name): it is not called.
+    event["RequestType"] = "Delete".into();
+    let answer = summary(serve(&bucket.event(&event.to_string()), None).await);
+    assert_eq!(answer["Status"], "SUCCESS");
+    let put = bucket.only_put();
+    assert_eq!(put["Status"], "SUCCESS");
+    assert_eq!(
+        put["PhysicalResourceId"],
+        "lambda-fn:create-failed:82304eb2-bdda-469f-a33b-a3f1406d0a52"
     );
-    assert!(reason.contains('…'));
+}
+
+#[tokio::test]
+async fn no_handler_runs_when_no_response_can_be_sent() {
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let adapter = Batch::<Source, _, _, _, crate::Error>::answering(
+        async |request: CustomResourceRequest, _: &Invocation<'_, ()>| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(Resource::of(&request))
+        },
+        <Source as Fixed>::payload,
+        <Source as Answers>::keep,
+        crate::IntoDiagnostic::into_diagnostic,
+        1,
+    );
+    let plain = CREATE.replace("https://", "http://");
+    let err = call_within(&adapter, plain.as_bytes(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type, "InvalidEvent");
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+#[test]
+fn invalid_properties_do_not_quote_the_value() {
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Secret {
+        #[serde(rename = "Pin")]
+        pin: u32,
+        #[serde(rename = "Mode", default)]
+        mode: Option<Mode>,
+    }
+    #[derive(Debug, Deserialize)]
+    enum Mode {
+        Fast,
+    }
+    let request =
+        |properties: Value| CustomResourceRequest::new(RequestType::Create, "Vault", properties);
+    let err = request(json!({"Pin": "hunter2"}))
+        .properties::<Secret>()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ResourceProperties.Pin: invalid type: string, expected u32"
+    );
+    let err = request(json!({"Pin": 1, "Mode": "s3cr\"et"}))
+        .properties::<Secret>()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ResourceProperties.Mode: unknown variant, expected `Fast`"
+    );
+    let err = request(json!({})).properties::<Secret>().unwrap_err();
+    assert_eq!(err.to_string(), "ResourceProperties: missing field `Pin`");
+    // Nothing quoted but what was expected: kept as it is.
+    let err = request(json!({"Pin": [1]}))
+        .properties::<Secret>()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "ResourceProperties.Pin: invalid type: sequence, expected u32"
+    );
+    assert_eq!(
+        unquoted("Mode: invalid type: map, expected `Fast` or `Slow`"),
+        "Mode: invalid type: map, expected `Fast` or `Slow`"
+    );
+    let err = request(json!({"Pin": -5}))
+        .properties::<Secret>()
+        .unwrap_err();
+    assert!(!err.to_string().contains("-5"), "{err}");
 }
 
 #[test]
