@@ -84,6 +84,7 @@ use crate::guard::caught;
 use crate::http::{HttpHandler, Request};
 use crate::invocation::{Invocation, call_without_deadline as call};
 use crate::test_support::Answer;
+use crate::test_support::bucket::{Bucket, Put};
 use crate::trigger::{Answers, Batch, Fixed, Trigger, WholeEvent, WithBody, WithOutput};
 
 /// `cases` cases, unless `PROPTEST_CASES` says otherwise (read by
@@ -1168,26 +1169,6 @@ fn provide(
     })
 }
 
-/// One request as the receiver read it.
-#[derive(Clone)]
-struct Put {
-    method: String,
-    target: String,
-    content_type: Option<String>,
-    body: Vec<u8>,
-}
-
-impl std::fmt::Debug for Put {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Put")
-            .field("method", &self.method)
-            .field("target", &self.target)
-            .field("content_type", &self.content_type)
-            .field("body", &String::from_utf8_lossy(&self.body))
-            .finish()
-    }
-}
-
 /// A custom resource's event as served, where its response should go and
 /// what the receiver got.
 struct Delivery {
@@ -1220,99 +1201,6 @@ enum ResponseTo {
     Nowhere,
     /// The receiver, at this path and query.
     Here(String),
-}
-
-/// A loopback stand-in for CloudFormation's presigned S3 URL: plain HTTP
-/// on 127.0.0.1, on the runtime of the invocation it serves, answering
-/// every request with `status`.
-struct Receiver {
-    port: u16,
-    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    puts: std::sync::Arc<std::sync::Mutex<Vec<Put>>>,
-    accepting: tokio::task::JoinHandle<()>,
-}
-
-impl Receiver {
-    async fn start(status: u16) -> Self {
-        use std::sync::atomic::Ordering;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port");
-        let port = listener.local_addr().expect("a bound port").port();
-        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let puts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let (counted, kept) = (connections.clone(), puts.clone());
-        let accepting = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                counted.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(Self::answer(stream, status, kept.clone()));
-            }
-        });
-        Receiver {
-            port,
-            connections,
-            puts,
-            accepting,
-        }
-    }
-
-    /// Reads one request, keeps it, then answers it (so that it is kept
-    /// by the time the PUT returns).
-    async fn answer(
-        stream: tokio::net::TcpStream,
-        status: u16,
-        puts: std::sync::Arc<std::sync::Mutex<Vec<Put>>>,
-    ) -> Option<()> {
-        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-        let mut stream = BufReader::new(stream);
-        let mut line = String::new();
-        stream.read_line(&mut line).await.ok()?;
-        let mut parts = line.split_whitespace();
-        let method = parts.next()?.to_owned();
-        let target = parts.next()?.to_owned();
-        let (mut length, mut content_type) = (0, None);
-        loop {
-            line.clear();
-            stream.read_line(&mut line).await.ok()?;
-            let header = line.trim_end_matches(['\r', '\n']);
-            if header.is_empty() {
-                break;
-            }
-            let (name, value) = header.split_once(':')?;
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse().ok()?;
-            } else if name.eq_ignore_ascii_case("content-type") {
-                content_type = Some(value.trim().to_owned());
-            }
-        }
-        let mut body = vec![0; length];
-        stream.read_exact(&mut body).await.ok()?;
-        puts.lock().expect("not poisoned").push(Put {
-            method,
-            target,
-            content_type,
-            body,
-        });
-        let error = if status == 200 {
-            ""
-        } else {
-            "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
-        };
-        let answer = format!(
-            "HTTP/1.1 {status} Status\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{error}",
-            error.len()
-        );
-        stream.write_all(answer.as_bytes()).await.ok()?;
-        stream.shutdown().await.ok()
-    }
-
-    /// Stops accepting: the connections made and the requests read.
-    fn stop(self) -> (usize, Vec<Put>) {
-        self.accepting.abort();
-        let connections = self.connections.load(std::sync::atomic::Ordering::SeqCst);
-        let puts = self.puts.lock().expect("not poisoned").clone();
-        (connections, puts)
-    }
 }
 
 /// `event` (`json` when it is JSON) with its `ResponseURL` pointed at the
@@ -1397,8 +1285,8 @@ async fn serve_resources_with(
     let decodes = json.as_ref().and_then(expected_resource_request).is_some();
     let mut served = Vec::new();
     for &kind in kinds {
-        let receiver = Receiver::start(status).await;
-        let (sent, to) = point_here(event, json.as_ref(), receiver.port);
+        let receiver = Bucket::answering(&[], status).await;
+        let (sent, to) = point_here(event, json.as_ref(), receiver.port());
         let answer = answered_by::<Source, _, Resource>(
             request,
             |request| provide(kind, request),
@@ -1407,7 +1295,8 @@ async fn serve_resources_with(
             &sent,
         )
         .await;
-        let (connections, puts) = receiver.stop();
+        let (connections, puts) = (receiver.connections(), receiver.puts());
+        drop(receiver);
         let mut one = Served::new(row, Form::Fixed, Shape::Resource(kind), answer);
         one.what += &format!(" answering {kind:?}");
         let nowhere = to == ResponseTo::Nowhere;
@@ -2862,7 +2751,7 @@ fn check_resource(served: &Served, kind: ResourceAnswer) -> Result<(), TestCaseE
     let put = &delivery.puts[0];
     prop_assert_eq!(&put.method, "PUT", "{}", what);
     prop_assert_eq!(&put.target, path, "{}", what);
-    prop_assert_eq!(put.content_type.as_deref(), Some(""), "{}", what);
+    prop_assert_eq!(put.header("content-type"), Some(""), "{}", what);
     let sent: Value = serde_json::from_slice(&put.body)
         .map_err(|err| TestCaseError::fail(format!("{what}: the document is not JSON ({err})")))?;
     let (mut expected, reason) = expected_document(kind, &event);

@@ -121,3 +121,168 @@ pub(crate) async fn call_within<H: crate::invocation::Handler<()>>(
         .map(|outcome| outcome.buffered())
         .map_err(Failure::into_diagnostic)
 }
+
+/// A loopback stand-in for CloudFormation's presigned S3 URL, for the
+/// custom resource tests: plain HTTP on 127.0.0.1, on the test's runtime,
+/// answering each request with the next status of its script (then
+/// `then`), as S3 does: an empty `200`, or its XML error document. Every
+/// request is kept before it is answered, so it is there by the time the
+/// PUT returns.
+#[cfg(feature = "custom_resource")]
+pub(crate) mod bucket {
+    use std::collections::VecDeque;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    use tokio::net::{TcpListener, TcpStream};
+
+    /// One request as the bucket read it.
+    #[derive(Clone)]
+    pub(crate) struct Put {
+        pub(crate) method: String,
+        /// The request target: path and query, as sent.
+        pub(crate) target: String,
+        pub(crate) headers: Vec<(String, String)>,
+        pub(crate) body: Vec<u8>,
+    }
+
+    impl Put {
+        /// The header `name`, whatever its case.
+        pub(crate) fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(header, _)| header.eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.as_str())
+        }
+
+        /// The body as JSON (`null` when it is not).
+        pub(crate) fn json(&self) -> serde_json::Value {
+            serde_json::from_slice(&self.body).unwrap_or_default()
+        }
+    }
+
+    impl std::fmt::Debug for Put {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Put")
+                .field("method", &self.method)
+                .field("target", &self.target)
+                .field("headers", &self.headers)
+                .field("body", &String::from_utf8_lossy(&self.body))
+                .finish()
+        }
+    }
+
+    /// The bucket; it stops accepting when dropped.
+    pub(crate) struct Bucket {
+        port: u16,
+        connections: Arc<AtomicUsize>,
+        puts: Arc<Mutex<Vec<Put>>>,
+        accepting: tokio::task::JoinHandle<()>,
+    }
+
+    impl Drop for Bucket {
+        fn drop(&mut self) {
+            self.accepting.abort();
+        }
+    }
+
+    impl Bucket {
+        /// A bucket answering `script`, then `then` to every request.
+        pub(crate) async fn answering(script: &[u16], then: u16) -> Self {
+            let listener = TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("a loopback port");
+            let port = listener.local_addr().expect("a bound port").port();
+            let connections = Arc::new(AtomicUsize::new(0));
+            let puts = Arc::new(Mutex::new(Vec::new()));
+            let script = Arc::new(Mutex::new(script.iter().copied().collect::<VecDeque<_>>()));
+            let (counted, kept) = (connections.clone(), puts.clone());
+            let accepting = tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    let status = script
+                        .lock()
+                        .expect("not poisoned")
+                        .pop_front()
+                        .unwrap_or(then);
+                    tokio::spawn(answer(stream, status, kept.clone()));
+                }
+            });
+            Self {
+                port,
+                connections,
+                puts,
+                accepting,
+            }
+        }
+
+        /// The bucket's port on 127.0.0.1.
+        pub(crate) fn port(&self) -> u16 {
+            self.port
+        }
+
+        /// A presigned URL of this bucket: `http://127.0.0.1:<port>/<key>?X-Amz-Signature=...`.
+        pub(crate) fn url(&self) -> String {
+            format!(
+                "http://127.0.0.1:{}/cr-response-key?X-Amz-Signature=secret-signature",
+                self.port
+            )
+        }
+
+        /// The connections accepted (one that sent no request counts too).
+        pub(crate) fn connections(&self) -> usize {
+            self.connections.load(Ordering::SeqCst)
+        }
+
+        /// The requests read, in order.
+        pub(crate) fn puts(&self) -> Vec<Put> {
+            self.puts.lock().expect("not poisoned").clone()
+        }
+    }
+
+    /// Reads one request, keeps it, then answers it `status`.
+    async fn answer(stream: TcpStream, status: u16, puts: Arc<Mutex<Vec<Put>>>) -> Option<()> {
+        let mut stream = BufReader::new(stream);
+        let mut line = String::new();
+        stream.read_line(&mut line).await.ok()?;
+        let mut parts = line.split_whitespace();
+        let method = parts.next()?.to_owned();
+        let target = parts.next()?.to_owned();
+        let (mut headers, mut length) = (Vec::new(), 0);
+        loop {
+            line.clear();
+            stream.read_line(&mut line).await.ok()?;
+            let header = line.trim_end_matches(['\r', '\n']);
+            if header.is_empty() {
+                break;
+            }
+            let (name, value) = header.split_once(':')?;
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().ok()?;
+            }
+            headers.push((name.to_owned(), value.trim().to_owned()));
+        }
+        let mut body = vec![0; length];
+        stream.read_exact(&mut body).await.ok()?;
+        puts.lock().expect("not poisoned").push(Put {
+            method,
+            target,
+            headers,
+            body,
+        });
+        let error = match status {
+            200..=299 => "",
+            403 => "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+            _ => {
+                "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+            }
+        };
+        let answer = format!(
+            "HTTP/1.1 {status} Status\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{error}",
+            error.len()
+        );
+        stream.write_all(answer.as_bytes()).await.ok()?;
+        stream.shutdown().await.ok()
+    }
+}

@@ -1,13 +1,9 @@
 use super::*;
 
-use std::sync::{Arc, Mutex};
-
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
 
 use crate::invocation::Invocation;
-use crate::test_support::{Answer, assert_contains, assert_starts_with, call_within};
+use crate::test_support::{Answer, assert_contains, assert_starts_with, bucket, call_within};
 use crate::trigger::Batch;
 
 const CREATE: &str = include_str!(concat!(
@@ -23,99 +19,13 @@ const DELETE: &str = include_str!(concat!(
     "/tests/fixtures/example-cloudformation-custom-resource-delete-request.json"
 ));
 
-/// One PUT as the bucket received it.
-#[derive(Debug)]
-struct Put {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Value,
-}
-
-impl Put {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(header, _)| header.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
-}
-
-/// A local stand-in for the presigned S3 URL: plain HTTP on loopback,
-/// answering each PUT with the next status of its script (200 after it).
-struct Bucket {
-    url: String,
-    puts: Arc<Mutex<Vec<Put>>>,
-}
+/// The local stand-in for the presigned URL, and the documents it got.
+struct Bucket(bucket::Bucket);
 
 impl Bucket {
+    /// Answering `statuses`, then 200.
     async fn answering(statuses: &[u16]) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!(
-            "http://{}/cr-response-key?X-Amz-Signature=secret-signature",
-            listener.local_addr().unwrap()
-        );
-        let puts = Arc::new(Mutex::new(Vec::new()));
-        let script = Arc::new(Mutex::new(statuses.to_vec()));
-        let seen = puts.clone();
-        tokio::spawn(async move {
-            loop {
-                let (stream, _) = listener.accept().await.unwrap();
-                let seen = seen.clone();
-                let script = script.clone();
-                tokio::spawn(async move {
-                    let mut stream = BufReader::new(stream);
-                    let mut line = String::new();
-                    stream.read_line(&mut line).await.unwrap();
-                    let mut parts = line.split_whitespace();
-                    let method = parts.next().unwrap_or_default().to_owned();
-                    let target = parts.next().unwrap_or_default().to_owned();
-                    let mut headers = Vec::new();
-                    let mut length = 0;
-                    loop {
-                        line.clear();
-                        stream.read_line(&mut line).await.unwrap();
-                        let header = line.trim_end_matches(['\r', '\n']);
-                        if header.is_empty() {
-                            break;
-                        }
-                        let (name, value) = header.split_once(':').unwrap();
-                        if name.eq_ignore_ascii_case("content-length") {
-                            length = value.trim().parse().unwrap();
-                        }
-                        headers.push((name.to_owned(), value.trim().to_owned()));
-                    }
-                    let mut body = vec![0; length];
-                    stream.read_exact(&mut body).await.unwrap();
-                    let status = {
-                        let mut script = script.lock().unwrap();
-                        if script.is_empty() {
-                            200
-                        } else {
-                            script.remove(0)
-                        }
-                    };
-                    seen.lock().unwrap().push(Put {
-                        method,
-                        target,
-                        headers,
-                        body: serde_json::from_slice(&body).unwrap(),
-                    });
-                    let error = if status == 403 {
-                        "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
-                    } else {
-                        ""
-                    };
-                    let answer = format!(
-                        "HTTP/1.1 {status} Status\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{error}",
-                        error.len()
-                    );
-                    stream.write_all(answer.as_bytes()).await.unwrap();
-                    stream.shutdown().await.unwrap();
-                });
-            }
-        });
-        Self { url, puts }
+        Self(bucket::Bucket::answering(statuses, 200).await)
     }
 
     async fn new() -> Self {
@@ -125,17 +35,17 @@ impl Bucket {
     /// `event` with its `ResponseURL` pointing here.
     fn event(&self, event: &str) -> Vec<u8> {
         let mut event: Value = serde_json::from_str(event).unwrap();
-        event["ResponseURL"] = self.url.clone().into();
+        event["ResponseURL"] = self.0.url().into();
         serde_json::to_vec(&event).unwrap()
     }
 
+    /// `host:port`, as the `Host` header and messages write it.
+    fn authority(&self) -> String {
+        format!("127.0.0.1:{}", self.0.port())
+    }
+
     fn puts(&self) -> Vec<Value> {
-        self.puts
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|put| put.body.clone())
-            .collect()
+        self.0.puts().iter().map(bucket::Put::json).collect()
     }
 
     fn only_put(&self) -> Value {
@@ -212,7 +122,7 @@ async fn a_create_is_put_as_success_with_its_data() {
             "Data": {"Name": "orders", "Kind": "Custom::MyCustomResourceType"}
         })
     );
-    let puts = bucket.puts.lock().unwrap();
+    let puts = bucket.0.puts();
     let put = &puts[0];
     assert_eq!(put.method, "PUT");
     // The presigned URL's path and query, as they were.
@@ -222,10 +132,7 @@ async fn a_create_is_put_as_success_with_its_data() {
     );
     // Present and empty: what the URL is signed for.
     assert_eq!(put.header("content-type"), Some(""));
-    assert_eq!(
-        put.header("host"),
-        Some(bucket.url[7..].split('/').next().unwrap())
-    );
+    assert_eq!(put.header("host"), Some(bucket.authority().as_str()));
 }
 
 #[tokio::test]
@@ -445,7 +352,7 @@ async fn a_refusal_is_not_retried_and_fails_the_invocation() {
         .unwrap_err();
     assert_eq!(bucket.puts().len(), 1);
     assert_eq!(err.error_type, "ResponseNotDelivered");
-    let port = bucket.url[7..].split('/').next().unwrap();
+    let port = bucket.authority();
     assert_eq!(
         err.error_message,
         format!(
